@@ -1,0 +1,1 @@
+"""Detectors: one file each, registered by `kind` in `base.DETECTORS`."""

@@ -1,0 +1,28 @@
+"""`Analyzer`: relevance first, then every detector, for one post at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from analysis.detectors.base import Context, default_detectors
+from analysis.relevance import is_relevant
+from analysis.text import analyse_text
+from analysis.types import AnalysisConfig, Fact, PostText, Result
+
+
+class Analyzer:
+    """Built once per run (it indexes the facts); `classify` is then pure per post."""
+
+    def __init__(self, config: AnalysisConfig | None = None, facts: Iterable[Fact] = ()):
+        self.context = Context(config=config or AnalysisConfig(), facts=list(facts))
+        self.detectors = default_detectors(self.context)
+
+    def classify(self, post: PostText) -> Result:
+        raw = f"{post.title}\n{post.text}" if post.title else post.text
+        doc = analyse_text(raw)
+        relevant, why = is_relevant(post, doc, self.context.config)
+        if not relevant:
+            return Result(id=post.id, relevant=False, relevance_reason=why)
+        flags = [f for d in self.detectors for f in d.detect(post, doc, self.context)]
+        flags.sort(key=lambda f: f.score, reverse=True)
+        return Result(id=post.id, relevant=True, flags=flags, relevance_reason=why)
