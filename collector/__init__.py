@@ -1,0 +1,1 @@
+"""The kikimimi daemon: settings, store, sources, pipeline, delivery, scheduler and CLI."""

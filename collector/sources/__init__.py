@@ -1,0 +1,1 @@
+"""Sources: one file per platform, each turning its platform's shape into `NewPost` rows."""

@@ -1,0 +1,92 @@
+"""Shared fixtures: a local HTTP server, real SQLite files and real PostgreSQL databases, settings files."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.localserver import LocalServer
+
+PG_ENV = "KIKIMIMI_TEST_DATABASE_URL"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    s = LocalServer()
+    yield s
+    s.close()
+
+
+def _pg_database(base_url: str) -> Iterator[str]:
+    """A fresh database on the server named by KIKIMIMI_TEST_DATABASE_URL, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(base_url)
+    name = f"kk_test_{uuid.uuid4().hex[:12]}"
+    admin = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each test that takes `db_url` runs on a real SQLite file and on the real PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'kikimimi.db'}"
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    yield from _pg_database(base)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'data' / 'kikimimi.db'}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's settings, database or secrets by accident."""
+    for name in (
+        "KIKIMIMI_SETTINGS",
+        "KIKIMIMI_DATABASE_URL",
+        "KIKIMIMI_SMTP_PASSWORD",
+        "KIKIMIMI_NOTIFY_URLS",
+        "KIKIMIMI_BSKY_APP_PASSWORD",
+        "KIKIMIMI_DASHBOARD_PASSWORD",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def write_settings(path: Path, db_url: str, sources: str = "", extra: str = "") -> Path:
+    """A settings file for a test: fast backoff, the given database and sources."""
+    path.write_text(
+        f"""
+[database]
+url = "{db_url}"
+
+[http]
+timeout = 3.0
+backoff_base = 0.01
+max_retries = 2
+
+{extra}
+
+{sources}
+""",
+        encoding="utf-8",
+    )
+    return path
