@@ -71,7 +71,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-def write_settings(path: Path, db_url: str, sources: str = "", extra: str = "") -> Path:
+def write_settings(path: Path, db_url: str, sources: str = "", extra: str = "", timeout: float = 3.0) -> Path:
     """A settings file for a test: fast backoff, the given database and sources."""
     path.write_text(
         f"""
@@ -79,7 +79,7 @@ def write_settings(path: Path, db_url: str, sources: str = "", extra: str = "") 
 url = "{db_url}"
 
 [http]
-timeout = 3.0
+timeout = {timeout}
 backoff_base = 0.01
 max_retries = 2
 
