@@ -17,12 +17,26 @@ class Analyzer:
         self.context = Context(config=config or AnalysisConfig(), facts=list(facts))
         self.detectors = default_detectors(self.context)
 
+    def threshold(self, kind: str) -> float:
+        """A finding below its kind's threshold is not reported (misinformation: the suggest threshold)."""
+        c = self.context.config
+        return {
+            "hostility": c.hostility_threshold,
+            "misinformation": c.misinfo_suggest_threshold,
+            "leak": c.leak_threshold,
+        }.get(kind, 0.0)
+
     def classify(self, post: PostText) -> Result:
         raw = f"{post.title}\n{post.text}" if post.title else post.text
         doc = analyse_text(raw)
         relevant, why = is_relevant(post, doc, self.context.config)
         if not relevant:
             return Result(id=post.id, relevant=False, relevance_reason=why)
-        flags = [f for d in self.detectors for f in d.detect(post, doc, self.context)]
+        flags = [
+            f
+            for d in self.detectors
+            for f in d.detect(post, doc, self.context)
+            if f.score >= self.threshold(f.kind)
+        ]
         flags.sort(key=lambda f: f.score, reverse=True)
         return Result(id=post.id, relevant=True, flags=flags, relevance_reason=why)
