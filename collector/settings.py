@@ -18,6 +18,8 @@ from typing import Any
 
 from analysis.types import AnalysisConfig
 
+SEVERITIES = ("low", "medium", "high", "critical")
+ALERT_KINDS = ("hostility", "thread", "misinformation", "leak", "spike")
 SOURCE_KINDS = ("rss", "bluesky", "mastodon", "misskey", "x", "youtube")
 ENV_SETTINGS = "KIKIMIMI_SETTINGS"
 ENV_DATABASE_URL = "KIKIMIMI_DATABASE_URL"
@@ -82,7 +84,9 @@ class EmailSettings:
 class NotifySettings:
     urls_env: str = "KIKIMIMI_NOTIFY_URLS"  # Apprise URLs (they hold tokens), space-separated
     min_severity: str = "critical"
-    to: list[str] = field(default_factory=list)  # extra email recipients of immediate notices
+    to: list[str] = field(default_factory=list)  # email recipients of immediate notices (default [email].to)
+    # extra recipients by alert kind ("leak", "thread", ...) or severity ("critical", "high", ...)
+    routes: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,10 @@ def _check(value: Any, hint: Any, where: str) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise SettingsError(f"{where} must be a list of strings, got {value!r}")
         return list(value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise SettingsError(f"{where} must be a table of lists of strings, got {value!r}")
+        return {str(k): _check(v, list[str], f"{where}.{k}") for k, v in value.items()}
     if origin in (types.UnionType, typing.Union):
         return value
     raise SettingsError(f"{where}: unsupported setting type {hint}")
@@ -248,6 +256,14 @@ def _validate(settings: Settings, where: str) -> None:
         parse_duration(settings.analysis.spike_cooldown)
     except ValueError as e:
         raise SettingsError(f"{where} [analysis].spike_cooldown: {e}") from None
+    if settings.notify.min_severity not in SEVERITIES:
+        raise SettingsError(f"{where} [notify].min_severity must be one of {', '.join(SEVERITIES)}")
+    route_keys = (*SEVERITIES, *ALERT_KINDS)
+    for key in settings.notify.routes:
+        if key not in route_keys:
+            raise SettingsError(
+                f"{where} [notify.routes].{key}: not an alert kind or severity (use one of {', '.join(route_keys)})"
+            )
     if not settings.city.aliases:
         raise SettingsError(f"{where} [city].aliases must name the city at least once")
 

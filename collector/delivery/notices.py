@@ -55,7 +55,29 @@ def email_recipients(settings: Settings) -> list[str]:
     return list(settings.notify.to or settings.email.to)
 
 
-def build_messages(settings: Settings, session: Session, alerts: list[Alert]) -> tuple[Message, Message]:
+def recipients_for(settings: Settings, alert: Alert) -> list[str]:
+    """Everyone who hears of this alert at once: the notice list plus the routes for its kind and severity."""
+    routes = settings.notify.routes
+    extra = [*routes.get(alert.kind, []), *routes.get(alert.severity, [])]
+    return list(dict.fromkeys([*email_recipients(settings), *extra]))
+
+
+def email_groups(settings: Settings, alerts: list[Alert]) -> list[tuple[list[str], list[Alert]]]:
+    """Recipients who should get exactly the same alerts share one message; nobody gets one twice."""
+    per_person: dict[str, list[Alert]] = {}
+    for a in alerts:
+        for person in recipients_for(settings, a):
+            per_person.setdefault(person, []).append(a)
+    groups: dict[tuple[int, ...], tuple[list[str], list[Alert]]] = {}
+    for person, mine in per_person.items():
+        ids = tuple(a.id for a in mine)
+        groups.setdefault(ids, ([], mine))[0].append(person)
+    return list(groups.values())
+
+
+def build_messages(
+    settings: Settings, session: Session, alerts: list[Alert], to: list[str] | None = None
+) -> tuple[Message, Message]:
     """(email, chat) messages for these alerts. Chat carries no post text, only reasons and links."""
     views = alert_views(session, settings, alerts[:LIST_LIMIT])
     by_kind: dict[str, int] = {}
@@ -80,7 +102,7 @@ def build_messages(settings: Settings, session: Session, alerts: list[Alert]) ->
         subject=subject,
         text=render("notice.txt", n=notice),
         html=render("notice.html", n=notice),
-        to=email_recipients(settings),
+        to=email_recipients(settings) if to is None else to,
     )
     chat = Message(subject=subject, text=render("notice_chat.txt", n=notice))
     return email, chat
@@ -91,7 +113,6 @@ def queue_notices(settings: Settings, engine: Engine, now: datetime | None = Non
     now = now or utcnow()
     min_rank = SEVERITY_RANK.get(settings.notify.min_severity, SEVERITY_RANK["critical"])
     urls = chat_urls(settings.notify.urls_env)
-    to = email_recipients(settings)
     with session_scope(engine) as session:
         alerts = list(
             session.exec(
@@ -113,7 +134,8 @@ def queue_notices(settings: Settings, engine: Engine, now: datetime | None = Non
         if marked != len(ids):
             raise AlreadyNotified(f"notice alerts={len(ids)} marked={marked}: another worker got there first")
         key = notice_key(ids)
-        if not to and not urls:
+        groups = email_groups(settings, alerts)
+        if not groups and not urls:
             log.warning(
                 "notice key=%s alerts=%d status=skipped reason=no_channel fix=set [notify].to or %s",
                 key,
@@ -121,13 +143,17 @@ def queue_notices(settings: Settings, engine: Engine, now: datetime | None = Non
                 settings.notify.urls_env,
             )
             return None
-        email, chat = build_messages(settings, session, alerts)
-        if to:
-            outbox.enqueue(session, f"{key}:email", "notice", "email", email, now=now)
+        everyone = email_recipients(settings)
+        for to, mine in groups:
+            email, _ = build_messages(settings, session, mine, to=to)
+            plain = to == everyone and len(mine) == len(alerts)  # the usual case keeps the simple key
+            suffix = "" if plain else ":" + hashlib.sha256(",".join(sorted(to)).encode()).hexdigest()[:12]
+            outbox.enqueue(session, f"{key}:email{suffix}", "notice", "email", email, now=now)
+        _, chat = build_messages(settings, session, alerts)
         for url in urls:
             target = url_id(url)
             outbox.enqueue(session, f"{key}:chat:{target}", "notice", "chat", chat, target=target, now=now)
-    log.info("notice key=%s alerts=%d email=%s chat_urls=%d", key, len(ids), bool(to), len(urls))
+    log.info("notice key=%s alerts=%d email_groups=%d chat_urls=%d", key, len(ids), len(groups), len(urls))
     return key
 
 

@@ -179,3 +179,51 @@ def test_one_daemon_cycle_delivers_the_notice(tmp_path: Path, sqlite_url: str, s
     cycle(settings, engine)
     cycle(settings, engine)
     assert len(_notices(smtp.inbox)) == 1
+
+
+ROUTES = """
+[notify.routes]
+leak = ["jouhou-seisaku@city.chino.lg.jp"]
+critical = ["fukushichou@city.chino.lg.jp"]
+"""
+
+
+def test_routes_send_each_recipient_only_the_alerts_of_their_kind(tmp_path: Path, db_url: str, smtp) -> None:  # noqa: ANN001
+    settings = delivery_settings(
+        tmp_path, db_url, smtp.port, extra=NO_DIGEST + '[notify]\nmin_severity = "high"\n' + ROUTES
+    )
+    engine = engine_for(db_url)
+    threats = _burst(engine, 2, severity="critical", kind="hostility")
+    leaks = _burst(engine, 1, start=10, severity="high", kind="leak")
+
+    deliver_due(settings, engine, now=NOW)
+
+    got: dict[str, list[str]] = {}
+    for (_, rcpts), msg in zip(smtp.inbox.envelopes, smtp.inbox.messages, strict=True):
+        body = msg.get_body(preferencelist=("plain",)).get_content()
+        for r in rcpts:
+            got.setdefault(r, []).append(body)
+    assert sorted(got) == [
+        "fukushichou@city.chino.lg.jp",
+        "jouhou-seisaku@city.chino.lg.jp",
+        "kouhou@city.chino.lg.jp",
+    ]
+    assert all(len(bodies) == 1 for bodies in got.values())  # one message each, never two
+    comms = got["kouhou@city.chino.lg.jp"][0]
+    assert all(f"?alert={i}\r\n" in comms for i in threats + leaks)
+    security = got["jouhou-seisaku@city.chino.lg.jp"][0]
+    assert f"?alert={leaks[0]}\r\n" in security and not any(f"?alert={i}\r\n" in security for i in threats)
+    deputy = got["fukushichou@city.chino.lg.jp"][0]
+    assert all(f"?alert={i}\r\n" in deputy for i in threats) and f"?alert={leaks[0]}\r\n" not in deputy
+
+    deliver_due(settings, engine, now=NOW + timedelta(minutes=5))
+    assert len(smtp.inbox.messages) == 3
+
+
+def test_a_route_for_an_unknown_kind_names_the_key(tmp_path: Path) -> None:
+    from collector.settings import SettingsError, load_settings
+
+    path = tmp_path / "s.toml"
+    path.write_text('[notify.routes]\nleaks = ["a@example.jp"]\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"\[notify.routes\]\.leaks: not an alert kind or severity"):
+        load_settings(path)
