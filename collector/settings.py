@@ -121,6 +121,8 @@ class SourceSettings:
     antenna_id: str = ""  # Misskey
     channel_id: str = ""  # YouTube
     max_pages: int = 5
+    auth_url: str = ""  # Bluesky: where the app password logs in (PDS or entryway); default https://bsky.social
+    stream_url: str = ""  # Bluesky: the Jetstream endpoint (wss://.../subscribe); default Bluesky's own
 
     @property
     def interval_seconds(self) -> int:
@@ -237,6 +239,10 @@ def _validate_source(s: SourceSettings, where: str) -> None:
         value = getattr(s, key)
         if value and not value.startswith(("http://", "https://")):
             raise SettingsError(f"{where}.{key} must start with http:// or https://, got {value!r}")
+    if s.auth_url and not s.auth_url.startswith(("http://", "https://")):
+        raise SettingsError(f"{where}.auth_url must start with http:// or https://, got {s.auth_url!r}")
+    if s.stream_url and not s.stream_url.startswith(("ws://", "wss://")):
+        raise SettingsError(f"{where}.stream_url must start with ws:// or wss://, got {s.stream_url!r}")
 
 
 def _validate(settings: Settings, where: str) -> None:
