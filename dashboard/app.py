@@ -11,9 +11,34 @@ sys.path.insert(
     0, str(Path(__file__).resolve().parent.parent)
 )  # `streamlit run` does not install the package path
 
-st.set_page_config(page_title="聞き耳 kikimimi", page_icon="👂", layout="wide")
+from dashboard import auth, ui  # noqa: E402
+from dashboard.queries import db  # noqa: E402
 
-pages = [
-    st.Page(str(Path(__file__).parent / "pages" / "queue.py"), title="アラート", icon="🚨", default=True)
-]
-st.navigation(pages).run()
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="聞き耳 kikimimi", page_icon="👂", layout="wide")
+auth.gate(db.settings())
+
+pages = {
+    "対応": [
+        st.Page(str(HERE / "pages" / "queue.py"), title="アラート", icon="🚨", default=True),
+        st.Page(str(HERE / "pages" / "alert.py"), title="アラート詳細", icon="🔎", url_path="alert"),
+        st.Page(str(HERE / "pages" / "incident.py"), title="インシデント", icon="🔥", url_path="incident"),
+    ],
+    "基盤": [
+        st.Page(str(HERE / "pages" / "sources.py"), title="ソース", icon="📡", url_path="sources"),
+        st.Page(str(HERE / "pages" / "facts.py"), title="公式情報", icon="📄", url_path="facts"),
+    ],
+}
+current = st.navigation(pages)
+if current.title == "アラート" and st.query_params.get("alert"):
+    # links in emails point at /?alert=ID: open that alert
+    st.switch_page(pages["対応"][1], query_params={"alert": st.query_params["alert"]})
+
+st.sidebar.caption(f"聞き耳 kikimimi ・ {db.settings().city.name}")
+ui.sidebar_identity()
+auth.logout_button()
+ui.style()
+if flash := st.session_state.pop("flash", None):
+    st.success(flash)
+current.run()
