@@ -79,6 +79,8 @@ class Post(SQLModel, table=True):
         Index("ix_post_created_at", "created_at"),
         Index("ix_post_thread_root", "platform", "thread_root"),
         Index("ix_post_analyzed_at", "analyzed_at"),
+        Index("ix_post_reply", "platform", "in_reply_to"),  # 0004: thread view (replies, siblings)
+        Index("ix_post_official", "is_official", "created_at"),  # 0004: incident view; pg_trgm GIN on text/title too
     )
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=32)
@@ -127,6 +129,8 @@ class Alert(SQLModel, table=True):
         Index("ix_alert_queue", "status", "severity_rank", "created_at"),
         Index("ix_alert_kind", "kind"),
         Index("ix_alert_post", "post_id"),
+        Index("ix_alert_rank", "severity_rank", "created_at"),  # 0004: queue over every status
+        Index("ix_alert_created", "created_at"),  # 0004: queue date range
     )
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=500, unique=True)  # the same finding twice is one alert
