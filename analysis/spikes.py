@@ -186,8 +186,8 @@ def check_replies(
 
 
 def same_surge(last_above: datetime | None, at: datetime, cooldown: timedelta) -> bool:
-    """Still the surge already alerted? (it was above the baseline less than `cooldown` before `at`)"""
-    return last_above is not None and timedelta(0) <= at - last_above < cooldown
+    """Still the surge already alerted? (it was above its baseline less than `cooldown` from `at`)"""
+    return last_above is not None and abs(at - last_above) < cooldown
 
 
 def explain(spike: Spike, tz: tzinfo = UTC) -> str:

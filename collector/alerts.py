@@ -1,18 +1,41 @@
-"""Analyse new posts and save what analysis finds as alerts (the store side of `analysis`)."""
+"""Analyse new posts and save what analysis finds as alerts (the store side of `analysis`).
+
+`analyze_new` takes posts not analysed yet, in batches; each batch is one transaction:
+the posts are marked analysed together with every alert and running total they change,
+so a crash loses or doubles nothing, and a second run analyses nothing. Per batch:
+
+1. post-level findings → one alert per post (hostility, leak, misinformation without a claim);
+2. threads (`alerts_threads`): replies added to their official post's totals, one thread alert
+   per thread grown in place; a hostile reply after the pile-on is counted in the thread alert
+   instead of raising its own (a threat still raises its own);
+3. claims (`alerts_claims`): repeats of a misinformation claim linked to and counted on one alert;
+4. spikes (`alerts_spikes`): mentions per topic and replies per official post against baselines.
+
+On PostgreSQL, workers claim batches with FOR UPDATE SKIP LOCKED, so several can run at once.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from analysis import Analyzer, Fact, Finding, PostText
+from analysis.spikes import SpikeRules, load_topics
+from analysis.threads import ThreadRules, is_threat
+from collector.alertrows import alert_row
+from collector.alerts_claims import claim_key, update_claims
+from collector.alerts_spikes import add_volumes, check_spikes
+from collector.alerts_threads import Analysed, thread_of, update_threads
 from collector.db import insert_ignoring_duplicates, session_scope
-from collector.settings import Settings
-from collector.store import SEVERITY_RANK, Alert, OfficialStatement, Post, utcnow
+from collector.settings import Settings, parse_duration
+from collector.store import Alert, OfficialStatement, Post, utcnow
+
+__all__ = ["AnalyzeReport", "alert_row", "analyze_new", "load_facts", "post_text"]
 
 log = logging.getLogger("kikimimi.analyze")
 
@@ -21,7 +44,31 @@ log = logging.getLogger("kikimimi.analyze")
 class AnalyzeReport:
     posts: int = 0
     relevant: int = 0
-    alerts: int = 0
+    alerts: int = 0  # new alerts
+    updated: int = 0  # alerts grown in place (threads, claims, spikes)
+    folded: int = 0  # hostile replies counted in their thread's alert instead of their own
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the store steps need from the settings, built once per run."""
+
+    thread: ThreadRules
+    spike: SpikeRules
+    tz: ZoneInfo
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Rules:
+        a = settings.analysis
+        return cls(
+            thread=ThreadRules(min_replies=a.thread_min_replies),
+            spike=SpikeRules(
+                sensitivity=a.spike_sensitivity,
+                cooldown=timedelta(seconds=parse_duration(a.spike_cooldown)),
+                min_replies=a.thread_min_replies,
+            ),
+            tz=ZoneInfo(settings.digest.timezone),
+        )
 
 
 def post_text(post: Post) -> PostText:
@@ -53,65 +100,88 @@ def _threshold(settings: Settings, kind: str) -> float:
     }.get(kind, 0.0)
 
 
-def alert_row(finding: Finding, post_id: int | None, dedupe_key: str, now) -> dict[str, Any]:  # noqa: ANN001
-    details = dict(finding.details)
-    if finding.fact_url:
-        details["fact_url"] = finding.fact_url
-    details["confirmed"] = finding.confirmed
-    return {
-        "dedupe_key": dedupe_key,
-        "post_id": post_id,
-        "kind": finding.kind,
-        "severity": finding.severity,
-        "severity_rank": SEVERITY_RANK.get(finding.severity, 0),
-        "score": float(finding.score),
-        "clause": finding.clause,
-        "reason": finding.reason,
-        "evidence": [
-            {"start": e.start, "end": e.end, "text": e.text, "label": e.label, "masked": e.masked}
-            for e in finding.evidence
-        ],
-        "action": finding.action,
-        "details": details,
-        "fact_id": int(finding.fact_id) if finding.fact_id and str(finding.fact_id).isdigit() else None,
-        "status": "new",
-        "created_at": now,
-        "updated_at": now,
-    }
+def _claim_batch(session: Session, last_id: int, size: int) -> list[Post]:
+    stmt = select(Post).where(Post.analyzed_at.is_(None), Post.id > last_id).order_by(Post.id).limit(size)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)  # other workers take other batches
+    return list(session.exec(stmt).all())
 
 
-def analyze_new(settings: Settings, engine: Engine, batch_size: int = 500) -> AnalyzeReport:
-    """Analyse posts not analysed yet (incremental), in batches, each batch one transaction."""
+def _folded(a: Analysed, f: Finding, pile_on_at: dict[tuple[str, str], datetime]) -> bool:
+    """A non-threat hostile reply after its thread's pile-on began is counted in the thread alert."""
+    if f.kind != "hostility" or is_threat(f):
+        return False
+    key = thread_of(a.post)
+    started = pile_on_at.get(key) if key else None
+    return started is not None and a.at > started
+
+
+def analyse_batch(
+    session: Session, posts: list[Post], analyzer: Analyzer, settings: Settings, rules: Rules, now: datetime
+) -> AnalyzeReport:
+    """Analyse one batch of posts and write everything it changes, in the caller's transaction."""
+    report = AnalyzeReport(posts=len(posts))
+    batch = []
+    for post in posts:
+        text = post_text(post)
+        result = analyzer.classify(text)
+        result.flags = [f for f in result.flags if f.score >= _threshold(settings, f.kind)]
+        post.relevant = result.relevant
+        post.relevance_reason = result.relevance_reason[:200]
+        post.analyzed_at = now
+        session.add(post)
+        report.relevant += result.relevant
+        batch.append(Analysed(post, text, result))
+    session.flush()
+    threads = update_threads(session, batch, rules.thread, now)
+    rows, claims = [], []
+    for a in batch:
+        for f in a.result.flags:
+            if f.kind == "misinformation" and claim_key(f):
+                claims.append((a, f))
+            elif _folded(a, f, threads.pile_on_at):
+                report.folded += 1
+            else:
+                rows.append(alert_row(f, a.post.id, f"{f.kind}:{a.post.platform}:{a.post.external_id}", now))
+    report.alerts += len(insert_ignoring_duplicates(session, Alert, rows, ["dedupe_key"]))
+    claimed = update_claims(session, claims, now) if claims else None
+    topics = load_topics()
+    touched = add_volumes(session, batch, topics, now)
+    spikes = check_spikes(session, touched, threads.views, topics, rules.spike, rules.tz, now)
+    for step in (threads, claimed, spikes):
+        if step is not None:
+            report.alerts += step.new_alerts
+            report.updated += step.updated_alerts
+    return report
+
+
+def analyze_new(
+    settings: Settings, engine: Engine, batch_size: int = 500, now: datetime | None = None
+) -> AnalyzeReport:
+    """Analyse posts not analysed yet (incremental), in batches, each batch one transaction.
+
+    `now` (the clock) is passed in by tests; the daemon leaves it to the current time.
+    """
     report = AnalyzeReport()
+    rules = Rules.from_settings(settings)
     with Session(engine) as session:
         analyzer = Analyzer(settings.analysis_config(), load_facts(session))
     last_id = 0
     while True:
         with session_scope(engine) as session:
-            posts = session.exec(
-                select(Post)
-                .where(Post.analyzed_at.is_(None), Post.id > last_id)
-                .order_by(Post.id)
-                .limit(batch_size)
-            ).all()
+            posts = _claim_batch(session, last_id, batch_size)
             if not posts:
                 break
-            now = utcnow()
-            rows = []
-            for post in posts:
-                result = analyzer.classify(post_text(post))
-                post.relevant = result.relevant
-                post.relevance_reason = result.relevance_reason[:200]
-                post.analyzed_at = now
-                session.add(post)
-                report.relevant += result.relevant
-                for f in result.flags:
-                    if f.score < _threshold(settings, f.kind):
-                        continue
-                    key = f"{f.kind}:{post.platform}:{post.external_id}"
-                    rows.append(alert_row(f, post.id, key, now))
-            report.alerts += len(insert_ignoring_duplicates(session, Alert, rows, ["dedupe_key"]))
-            report.posts += len(posts)
-            last_id = posts[-1].id
-    log.info("analyze posts=%d relevant=%d alerts=%d", report.posts, report.relevant, report.alerts)
+            step = analyse_batch(session, posts, analyzer, settings, rules, now or utcnow())
+        for name in ("posts", "relevant", "alerts", "updated", "folded"):
+            setattr(report, name, getattr(report, name) + getattr(step, name))
+        last_id = posts[-1].id
+    log.info(
+        "analyze posts=%d relevant=%d new_alerts=%d updated_alerts=%d folded=%d",
+        report.posts,
+        report.relevant,
+        report.alerts,
+        report.updated,
+        report.folded,
+    )
     return report

@@ -131,6 +131,7 @@ class Alert(SQLModel, table=True):
         Index("ix_alert_post", "post_id"),
         Index("ix_alert_rank", "severity_rank", "created_at"),  # 0004: queue over every status
         Index("ix_alert_created", "created_at"),  # 0004: queue date range
+        Index("ix_alert_group", "kind", "group_key", "created_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=500, unique=True)  # the same finding twice is one alert
@@ -151,6 +152,10 @@ class Alert(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     notified_at: datetime | None = None
+    # alerts that stand for many posts (a thread, a repeated claim, a spike) grow in place:
+    group_key: str | None = Field(default=None, max_length=500)  # thread:…, claim:…, spike:<topic>
+    post_count: int = 1  # replies in the thread, repeats of the claim, posts in the surge
+    last_seen_at: datetime | None = None  # the newest post counted
 
 
 class TriageEvent(SQLModel, table=True):
@@ -192,3 +197,92 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     next_attempt_at: datetime | None = None
     sent_at: datetime | None = None
+
+
+# --- running totals behind thread, claim and spike alerts (migration 0003) --------------
+
+
+class ThreadStat(SQLModel, table=True):
+    """Running totals of the replies under one official post: thread alerts are decided on these."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "root_external_id", name="uq_threadstat_root"),
+        Index("ix_threadstat_account", "platform", "account", "root_created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    root_external_id: str = Field(max_length=500)
+    account: str = Field(default="", max_length=300)  # the root's author, once the root is stored
+    root_created_at: datetime | None = None
+    replies: int = 0  # the city's own replies are not counted
+    hostile: int = 0
+    hostile_authors: int = 0
+    threats: int = 0
+    peak_hour_replies: int = 0  # most replies in a sliding hour: the account's baseline is made of these
+    first_reply_at: datetime | None = None
+    last_reply_at: datetime | None = None
+    pile_on_at: datetime | None = None  # newest reply when the pile-on was first seen
+    alert_id: int | None = Field(default=None, foreign_key="alert.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ThreadAuthor(SQLModel, table=True):
+    """Each author who replied with hostility, once per thread: distinct hostile authors, exactly."""
+
+    __table_args__ = (UniqueConstraint("thread_id", "author", name="uq_threadauthor"),)
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="threadstat.id")
+    author: str = Field(max_length=300)
+
+
+class ThreadReply(SQLModel, table=True):
+    """A hostile reply in a tracked thread: the thread alert's evidence and its list of replies."""
+
+    __table_args__ = (
+        UniqueConstraint("thread_id", "post_id", name="uq_threadreply"),
+        Index("ix_threadreply_rank", "thread_id", "threat", "score"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="threadstat.id")
+    post_id: int = Field(foreign_key="post.id")
+    author: str = Field(default="", max_length=300)
+    score: float = 0.0
+    threat: bool = False
+    snippet: str = Field(default="", sa_column=Column(Text))
+    created_at: datetime | None = None
+
+
+class ThreadBucket(SQLModel, table=True):
+    """Replies per 10 minutes in a thread: its replies per hour."""
+
+    __table_args__ = (UniqueConstraint("thread_id", "bucket_start", name="uq_threadbucket"),)
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="threadstat.id")
+    bucket_start: datetime
+    replies: int = 0
+    hostile: int = 0
+
+
+class TopicVolume(SQLModel, table=True):
+    """Relevant mentions per topic per hour: what spikes are measured against."""
+
+    __table_args__ = (UniqueConstraint("topic", "hour_start", name="uq_topicvolume"),)
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=200)
+    hour_start: datetime
+    count: int = 0
+
+
+class AlertPost(SQLModel, table=True):
+    """A post counted by an alert that stands for many: each repeat of a misinformation claim."""
+
+    __table_args__ = (
+        UniqueConstraint("alert_id", "post_id", name="uq_alertpost"),
+        Index("ix_alertpost_post", "post_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id")
+    post_id: int = Field(foreign_key="post.id")
+    score: float = 0.0
+    confirmed: bool = False
+    created_at: datetime | None = None  # the post's time

@@ -1,0 +1,122 @@
+"""Misinformation repeats: one alert per known-wrong claim, every repeat linked and counted.
+
+A misinformation finding with `details["claim_key"]` (else its `fact_id`) belongs to a claim.
+The first post of a claim raises the alert (dedupe key `misinformation:claim:<key>`, its
+`post_id` that first post); every post repeating it — the first included — gets an
+`alertpost` row, and the alert's `post_count` (and `details["repeat_count"]` = posts − 1)
+counts them. A claim that spreads to `SPREAD_HIGH` posts becomes at least "high" (and is
+notified again if that is a new level). Findings with neither key stay one alert per post.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from analysis import Finding
+from collector.alertrows import alert_row, escalate, locked
+from collector.alerts_threads import Analysed
+from collector.db import _insert
+from collector.store import SEVERITY_RANK, Alert, AlertPost
+
+SPREAD_HIGH = 10  # posts repeating one claim: the claim is spreading
+
+
+@dataclass
+class ClaimOutcome:
+    new_alerts: int = 0
+    updated_alerts: int = 0
+    repeats: int = 0  # posts linked to a claim alert that existed before them
+
+
+def claim_key(finding: Finding) -> str | None:
+    key = finding.details.get("claim_key")
+    if key:
+        return f"claim:{key}"
+    if finding.fact_id:
+        return f"claim:fact:{finding.fact_id}"
+    return None
+
+
+def update_claims(session: Session, items: list[tuple[Analysed, Finding]], now: datetime) -> ClaimOutcome:
+    """Link this batch's misinformation posts to their claims' alerts (creating an alert for a new claim)."""
+    by_claim: dict[str, list[tuple[Analysed, Finding]]] = defaultdict(list)
+    for a, f in items:
+        by_claim[claim_key(f)].append((a, f))
+    out = ClaimOutcome()
+    for key in sorted(by_claim):  # a stable order: workers lock claim alerts in the same order
+        members = sorted(by_claim[key], key=lambda m: (m[0].at, m[0].post.id))
+        dedupe = f"misinformation:{key}"
+        alert = _alert(session, dedupe)
+        existed = alert is not None
+        if alert is None:
+            first, finding = members[0]
+            row = alert_row(finding, first.post.id, dedupe, now, group_key=key, post_count=0)
+            _insert_ignoring(session, row)
+            alert = _alert(session, dedupe)
+            out.new_alerts += 1
+        linked = _link(session, alert.id, members)
+        if existed:
+            out.repeats += linked
+            out.updated_alerts += 1
+        _refresh(session, alert, linked, [f for _, f in members], max(m[0].at for m in members), now)
+    return out
+
+
+def _alert(session: Session, dedupe: str) -> Alert | None:
+    stmt = select(Alert).where(Alert.dedupe_key == dedupe).execution_options(populate_existing=True)
+    return session.exec(locked(session, stmt)).first()
+
+
+def _insert_ignoring(session: Session, row: dict) -> None:
+    from collector.db import insert_ignoring_duplicates
+
+    insert_ignoring_duplicates(session, Alert, [row], ["dedupe_key"])
+
+
+def _link(session: Session, alert_id: int, members: list[tuple[Analysed, Finding]]) -> int:
+    rows = [
+        {
+            "alert_id": alert_id,
+            "post_id": a.post.id,
+            "score": float(f.score),
+            "confirmed": bool(f.confirmed),
+            "created_at": a.at,
+        }
+        for a, f in members
+    ]
+    stmt = (
+        _insert(session, AlertPost)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["alert_id", "post_id"])
+        .returning(AlertPost.id)
+    )
+    return len(session.execute(stmt).scalars().all())
+
+
+def _refresh(
+    session: Session, alert: Alert, linked: int, findings: list[Finding], newest: datetime, now: datetime
+) -> None:
+    """Count the new links (the alert row is locked: no lost counts), keep the best match, severity by spread."""
+    count = (alert.post_count or 0) + linked
+    best = max(findings, key=lambda f: (f.confirmed, f.score))
+    alert.post_count = count
+    alert.last_seen_at = max(d for d in (alert.last_seen_at, newest) if d is not None)
+    alert.score = max(alert.score, float(best.score))
+    details = dict(alert.details or {})
+    details["repeat_count"] = max(count - 1, 0)
+    details["confirmed"] = bool(details.get("confirmed")) or best.confirmed
+    if best.fact_url and not details.get("fact_url"):
+        details["fact_url"] = best.fact_url
+    alert.details = details
+    if alert.fact_id is None and best.fact_id and str(best.fact_id).isdigit():
+        alert.fact_id = int(best.fact_id)
+    severity = max([alert.severity, *(f.severity for f in findings)], key=lambda s: SEVERITY_RANK.get(s, 0))
+    if count >= SPREAD_HIGH and SEVERITY_RANK.get(severity, 0) < SEVERITY_RANK["high"]:
+        severity = "high"
+    escalate(session, alert, severity, now)
+    alert.updated_at = now
+    session.add(alert)
