@@ -66,6 +66,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "KIKIMIMI_NOTIFY_URLS",
         "KIKIMIMI_BSKY_APP_PASSWORD",
         "KIKIMIMI_DASHBOARD_PASSWORD",
+        "KIKIMIMI_MISSKEY_TOKEN",
+        "KIKIMIMI_X_BEARER_TOKEN",
+        "KIKIMIMI_YOUTUBE_API_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
