@@ -1,23 +1,33 @@
-"""Collect due sources → store posts → analyse new posts → save alerts."""
+"""Collect due sources → store posts (and their cursors/ETags in the same transaction).
+
+Analysis runs afterwards over every post not analysed yet (`collector.alerts.analyze_new`),
+so whatever is stored here reaches it, whichever source it came from.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-import random
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy import String
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from collector.db import insert_ignoring_duplicates, session_scope
-from collector.http import FetchError, Http, RateLimited
+from collector.http import FetchError, Http
 from collector.settings import Settings, SourceSettings
 from collector.sources.base import Batch, SourceDisabled, State, collector_for
+from collector.status import record_failure, record_success
+from collector.status import sync_sources as sync_sources
 from collector.store import FetchState, OfficialStatement, Post, Source, to_utc, utcnow
 
 log = logging.getLogger("kikimimi.pipeline")
+
+_ID_FIELDS = ("external_id", "in_reply_to", "thread_root")  # hashed, not cut, when too long
 
 
 @dataclass
@@ -29,20 +39,25 @@ class SourceReport:
     error: str = ""
 
 
-def sync_sources(engine: Engine, settings: Settings) -> dict[str, Source]:
-    """One `Source` row per configured source (created on first sight, kind/role kept in step)."""
-    with session_scope(engine) as session:
-        rows = {s.name: s for s in session.exec(select(Source)).all()}
-        for cfg in settings.sources:
-            row = rows.get(cfg.name)
-            if row is None:
-                row = Source(name=cfg.name, kind=cfg.kind, role=cfg.role)
-                session.add(row)
-                rows[cfg.name] = row
+def _limits(table: Any) -> dict[str, int]:
+    return {
+        c.name: c.type.length
+        for c in table.__table__.columns
+        if isinstance(c.type, String) and getattr(c.type, "length", None)
+    }
+
+
+def fit(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """Strings cut to their column's length (PostgreSQL refuses longer ones); ids hashed instead,
+    so a parent link still matches its parent's id."""
+    for name, length in _limits(table).items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > length:
+            if name in _ID_FIELDS:
+                row[name] = "sha256:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
             else:
-                row.kind, row.role = cfg.kind, cfg.role
-        session.flush()
-    return rows
+                row[name] = value[:length]
+    return row
 
 
 def _load_states(session: Session, source_id: int) -> dict[str, State]:
@@ -50,6 +65,32 @@ def _load_states(session: Session, source_id: int) -> dict[str, State]:
     return {
         r.key: State(key=r.key, cursor=r.cursor, etag=r.etag, last_modified=r.last_modified) for r in rows
     }
+
+
+def _save_facts(session: Session, source: Source, batch: Batch, now: datetime) -> int:
+    """New statements inserted; a statement the city has since edited is updated in place."""
+    rows = [
+        fit(
+            OfficialStatement,
+            dict(asdict(f), source_id=source.id, collected_at=now, published_at=to_utc(f.published_at)),
+        )
+        for f in batch.facts
+    ]
+    if not rows:
+        return 0
+    ids = {r["external_id"] for r in rows}
+    existing = {
+        r.external_id: r
+        for r in session.exec(select(OfficialStatement).where(OfficialStatement.external_id.in_(ids))).all()
+    }
+    for row in rows:
+        old = existing.get(row["external_id"])
+        if old is not None and (old.title, old.text, old.url) != (row["title"], row["text"], row["url"]):
+            old.title, old.text, old.url = row["title"], row["text"], row["url"]
+            old.published_at = row["published_at"] or old.published_at
+            session.add(old)
+    new = [r for r in rows if r["external_id"] not in existing]
+    return len(insert_ignoring_duplicates(session, OfficialStatement, new, ["external_id"]))
 
 
 def save_batch(session: Session, source: Source, batch: Batch, now: datetime) -> tuple[int, int]:
@@ -63,35 +104,21 @@ def save_batch(session: Session, source: Source, batch: Batch, now: datetime) ->
             created_at=to_utc(p.created_at),
             content_hash=p.content_hash,
         )
-        post_rows.append(row)
+        post_rows.append(fit(Post, row))
     new_posts = insert_ignoring_duplicates(session, Post, post_rows, ["platform", "external_id"])
-    fact_rows = [
-        dict(asdict(f), source_id=source.id, collected_at=now, published_at=to_utc(f.published_at))
-        for f in batch.facts
-    ]
-    new_facts = insert_ignoring_duplicates(session, OfficialStatement, fact_rows, ["external_id"])
+    new_facts = _save_facts(session, source, batch, now)
     existing = {
         r.key: r for r in session.exec(select(FetchState).where(FetchState.source_id == source.id)).all()
     }
     for st in batch.states:
-        row = existing.get(st.key) or FetchState(source_id=source.id, key=st.key)
-        row.cursor, row.etag, row.last_modified, row.updated_at = st.cursor, st.etag, st.last_modified, now
+        values = fit(FetchState, asdict(st))
+        row = existing.get(values["key"]) or FetchState(source_id=source.id, key=values["key"])
+        row.cursor, row.etag, row.last_modified = values["cursor"], values["etag"], values["last_modified"]
+        row.updated_at = now
         session.add(row)
-    return len(new_posts), len(new_facts)
-
-
-def _next_run(
-    cfg: SourceSettings, settings: Settings, failures: int, now: datetime, wait: float | None = None
-) -> datetime:
-    """The interval when healthy; after failures, exponential backoff with jitter, capped."""
-    seconds = float(cfg.interval_seconds)
-    if failures:
-        backoff = settings.http.backoff_base * 60 * (2 ** min(failures - 1, 10))
-        seconds = min(max(seconds, backoff), max(settings.http.backoff_max, seconds))
-        seconds *= 0.8 + random.random() * 0.4
-    if wait is not None:
-        seconds = max(seconds if not failures else 0, wait)
-    return now + timedelta(seconds=seconds)
+        existing[row.key] = row
+    session.flush()
+    return len(new_posts), new_facts
 
 
 async def _collect_source(
@@ -103,60 +130,29 @@ async def _collect_source(
     try:
         batch = await collector_for(cfg.kind).collect(cfg, states, http, settings)
     except SourceDisabled as e:
-        return _record_failure(engine, cfg, source_id, settings, "disabled", str(e), None, None)
-    except RateLimited as e:
-        return _record_failure(engine, cfg, source_id, settings, "error", str(e), e.status, e.retry_after)
-    except FetchError as e:
-        return _record_failure(engine, cfg, source_id, settings, "error", str(e), e.status, e.retry_after)
+        return SourceReport(
+            cfg.name, "disabled", error=record_failure(engine, cfg, source_id, settings, e, "disabled")
+        )
+    except FetchError as e:  # RateLimited too: the pipeline reschedules it after the wait it asked for
+        return SourceReport(cfg.name, "error", error=record_failure(engine, cfg, source_id, settings, e))
     except Exception as e:  # a bug or garbage in one source never stops the others
         log.exception("collect source=%s crashed", cfg.name)
-        return _record_failure(
-            engine, cfg, source_id, settings, "error", f"{type(e).__name__}: {e}", None, None
+        return SourceReport(cfg.name, "error", error=record_failure(engine, cfg, source_id, settings, e))
+    result = "not_modified" if batch.not_modified else "ok"
+    try:
+        with session_scope(engine) as session:
+            source = session.get(Source, source_id)
+            new_posts, new_facts = save_batch(session, source, batch, now)
+            record_success(session, source, cfg, settings, now, result, new_posts + new_facts, batch.errors)
+            note = source.last_error or ""
+    except Exception as e:  # nothing of the batch was stored: neither posts nor the cursor/ETag
+        log.exception("collect source=%s could not store its batch", cfg.name)
+        failure = FetchError(f"could not store {len(batch.posts)} posts: {type(e).__name__}: {str(e)[:300]}")
+        return SourceReport(
+            cfg.name, "error", error=record_failure(engine, cfg, source_id, settings, failure)
         )
-    with session_scope(engine) as session:
-        source = session.get(Source, source_id)
-        new_posts, new_facts = save_batch(session, source, batch, now)
-        source.last_fetch_at = source.last_success_at = now
-        source.last_result = "not_modified" if batch.not_modified else "ok"
-        source.last_error = "; ".join(batch.errors) or None
-        source.last_status = None
-        source.consecutive_failures = 0
-        source.items_last = new_posts + new_facts
-        source.items_total += new_posts + new_facts
-        source.next_run_at = _next_run(cfg, settings, 0, now)
-    log.info(
-        "collect source=%s result=%s new_posts=%d new_facts=%d",
-        cfg.name,
-        source.last_result,
-        new_posts,
-        new_facts,
-    )
-    return SourceReport(cfg.name, source.last_result, new_posts, new_facts, source.last_error or "")
-
-
-def _record_failure(
-    engine: Engine,
-    cfg: SourceSettings,
-    source_id: int,
-    settings: Settings,
-    result: str,
-    error: str,
-    status: int | None,
-    wait: float | None,
-) -> SourceReport:
-    now = utcnow()
-    with session_scope(engine) as session:
-        source = session.get(Source, source_id)
-        source.last_fetch_at = now
-        source.last_result = result
-        source.last_error = error[:2000]
-        source.last_status = status
-        source.items_last = 0
-        if result == "error":
-            source.consecutive_failures += 1
-        source.next_run_at = _next_run(cfg, settings, source.consecutive_failures, now, wait)
-    log.warning("collect source=%s result=%s status=%s error=%r", cfg.name, result, status, error)
-    return SourceReport(cfg.name, result, error=error)
+    log.info("collect source=%s result=%s new_posts=%d new_facts=%d", cfg.name, result, new_posts, new_facts)
+    return SourceReport(cfg.name, result, new_posts, new_facts, note)
 
 
 async def collect(

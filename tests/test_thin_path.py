@@ -32,7 +32,7 @@ interval = "5m"
     )
 
 
-def test_feed_to_alert_to_export_to_dashboard(tmp_path, db_url, server, capsys, monkeypatch):
+def test_feed_to_alert_to_export_to_dashboard(tmp_path, db_url, server, capsys, monkeypatch, request):
     settings = str(_settings(tmp_path, db_url, server))
 
     assert main(["--settings", settings, "init"]) == 0
@@ -50,7 +50,8 @@ def test_feed_to_alert_to_export_to_dashboard(tmp_path, db_url, server, capsys, 
     alerts = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     hostile = [a for a in alerts if a["kind"] == "hostility"]
     assert len(hostile) == 1
-    assert hostile[0]["external_id"] == "blog-1002"
+    # a short guid is only unique within its feed: it is qualified with the feed's host
+    assert hostile[0]["external_id"] == f"127.0.0.1:{server.port}#blog-1002"
     assert hostile[0]["clause"] == "4(6)"
     assert hostile[0]["status"] == "new"
     assert {
@@ -69,18 +70,27 @@ def test_feed_to_alert_to_export_to_dashboard(tmp_path, db_url, server, capsys, 
     assert main(["--settings", settings, "export", "posts", "--format", "jsonl"]) == 0
     posts = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(posts) == 3
-    assert {p["external_id"] for p in posts} == {"blog-1001", "blog-1002", "blog-1003"}
+    assert {p["external_id"] for p in posts} == {
+        f"127.0.0.1:{server.port}#blog-{n}" for n in (1001, 1002, 1003)
+    }
     assert all(p["source"] == "blogs" for p in posts)
-    first = next(p for p in posts if p["external_id"] == "blog-1001")
+    first = next(p for p in posts if p["external_id"].endswith("#blog-1001"))
     assert first["title"] == "蓼科の紅葉を見に行きました"
     assert "<p>" not in first["text"] and "蓼科湖周辺は紅葉" in first["text"]
 
     monkeypatch.setenv("KIKIMIMI_SETTINGS", settings)
+    from streamlit import config as st_config
+
+    old_address = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")  # as `kikimimi dashboard` binds it
+    request.addfinalizer(lambda: st_config.set_option("server.address", old_address))
     app = AppTest.from_file(
         str(Path(__file__).parent.parent / "dashboard" / "app.py"), default_timeout=30
     ).run()
     assert not app.exception
-    shown = " ".join(t.value for t in app.text)
+    from tests.dashboard.conftest import texts
+
+    shown = texts(app)
     assert "税金泥棒" in shown
     assert "攻撃的投稿" in shown
 
