@@ -39,6 +39,4 @@ st.sidebar.caption(f"聞き耳 kikimimi ・ {db.settings().city.name}")
 ui.sidebar_identity()
 auth.logout_button()
 ui.style()
-if flash := st.session_state.pop("flash", None):
-    st.success(flash)
 current.run()

@@ -34,37 +34,52 @@ def safe_url(url: str) -> str | None:
     return url if parsed.scheme in ("http", "https") and parsed.netloc else None
 
 
-def _done(message: str) -> None:
+def _run(action, args: tuple, message: str) -> None:  # noqa: ANN001
+    """A write as a widget callback: it runs before the page is drawn again, so the page shows its result."""
+    try:
+        action(*args)
+    except triage.TriageError as e:
+        st.session_state["flash_error"] = str(e)
+        return
     q_alerts.invalidate()
     st.session_state["flash"] = message
-    st.rerun()
+
+
+def _save(alert_id: int) -> None:
+    ss = st.session_state
+    try:
+        changed = triage.update_alert(
+            db.engine(),
+            alert_id,
+            ui.actor(),
+            status=ss[f"t_status_{alert_id}"],
+            assignee=ss[f"t_assignee_{alert_id}"],
+            notes=ss[f"t_notes_{alert_id}"],
+        )
+    except triage.TriageError as e:
+        ss["flash_error"] = str(e)
+        return
+    if not changed:
+        ss["flash"] = "変更はありません。"
+        return
+    q_alerts.invalidate()
+    ss["flash"] = "保存しました: " + "、".join(FIELD_LABELS.get(c, c) for c in changed)
 
 
 def triage_form(d: AlertDetail) -> None:
     st.subheader("対応")
     statuses = list(STATUS_LABELS)
     with st.form(f"triage_{d.id}"):
-        status = st.selectbox(
+        st.selectbox(
             "状態",
             statuses,
             index=statuses.index(d.status) if d.status in statuses else 0,
             format_func=ui.status_label,
             key=f"t_status_{d.id}",
         )
-        assignee = st.text_input("担当者", value=d.assignee, key=f"t_assignee_{d.id}", max_chars=200)
-        notes = st.text_area("メモ", value=d.notes, key=f"t_notes_{d.id}", height=110)
-        saved = st.form_submit_button("保存", type="primary")
-    if saved:
-        try:
-            changed = triage.update_alert(
-                db.engine(), d.id, ui.actor(), status=status, assignee=assignee, notes=notes
-            )
-        except triage.TriageError as e:
-            st.error(str(e))
-            return
-        if changed:
-            _done("保存しました: " + "、".join(FIELD_LABELS.get(c, c) for c in changed))
-        st.info("変更はありません。")
+        st.text_input("担当者", value=d.assignee, key=f"t_assignee_{d.id}", max_chars=200)
+        st.text_area("メモ", value=d.notes, key=f"t_notes_{d.id}", height=110)
+        st.form_submit_button("保存", type="primary", on_click=_save, args=(d.id,))
 
 
 def _value(field: str, value: str) -> str:
@@ -98,33 +113,43 @@ def reply_drafts(d: AlertDetail, fact_title: str, fact_url: str) -> None:
                 + (f"・決裁 {ui.when(dr.decided_at)}" if dr.decided_at else "")
             )
             if dr.status in ("draft", "rejected"):
-                text = st.text_area("本文", value=dr.text, key=f"dr_text_{dr.id}", height=150)
-                approver = st.text_input("決裁者", key=f"dr_appr_{dr.id}", placeholder="例: 広報課長 鈴木")
-                if st.button("決裁に回す", key=f"dr_submit_{dr.id}"):
-                    _try(triage.submit_draft, (db.engine(), dr.id, text, approver, me), "決裁に回しました。")
+                st.text_area("本文", value=dr.text, key=f"dr_text_{dr.id}", height=150)
+                st.text_input("決裁者", key=f"dr_appr_{dr.id}", placeholder="例: 広報課長 鈴木")
+                st.button("決裁に回す", key=f"dr_submit_{dr.id}", on_click=_submit, args=(dr.id,))
                 continue
             st.code(dr.text, language=None, wrap_lines=True)
             if dr.status == "pending":
-                comment = st.text_input("コメント（任意）", key=f"dr_comment_{dr.id}")
+                st.text_input("コメント（任意）", key=f"dr_comment_{dr.id}")
                 c1, c2 = st.columns(2)
-                if c1.button("承認", key=f"dr_ok_{dr.id}", type="primary"):
-                    _try(triage.decide_draft, (db.engine(), dr.id, me, True, comment), "承認しました。")
-                if c2.button("差し戻し", key=f"dr_back_{dr.id}"):
-                    _try(triage.decide_draft, (db.engine(), dr.id, me, False, comment), "差し戻しました。")
+                c1.button("承認", key=f"dr_ok_{dr.id}", type="primary", on_click=_decide, args=(dr.id, True))
+                c2.button("差し戻し", key=f"dr_back_{dr.id}", on_click=_decide, args=(dr.id, False))
             elif dr.status == "approved":
                 st.success("承認済み。上の文面をコピーして公式アカウントから投稿してください。")
-    if st.button("返信案を作成", key=f"dr_new_{d.id}"):
-        text = replies.draft_text(d.kind, db.settings().city.name, fact_title, fact_url)
-        _try(triage.create_draft, (db.engine(), d.id, text, me), "返信案を作成しました。")
+    text = replies.draft_text(d.kind, db.settings().city.name, fact_title, fact_url)
+    st.button(
+        "返信案を作成",
+        key=f"dr_new_{d.id}",
+        on_click=_run,
+        args=(triage.create_draft, (db.engine(), d.id, text, me), "返信案を作成しました。"),
+    )
 
 
-def _try(action, args: tuple, message: str) -> None:  # noqa: ANN001
-    try:
-        action(*args)
-    except triage.TriageError as e:
-        st.error(str(e))
-        return
-    _done(message)
+def _submit(draft_id: int) -> None:
+    ss = st.session_state
+    _run(
+        triage.submit_draft,
+        (db.engine(), draft_id, ss[f"dr_text_{draft_id}"], ss[f"dr_appr_{draft_id}"], ui.actor()),
+        "決裁に回しました。",
+    )
+
+
+def _decide(draft_id: int, approve: bool) -> None:
+    comment = st.session_state.get(f"dr_comment_{draft_id}", "")
+    _run(
+        triage.decide_draft,
+        (db.engine(), draft_id, ui.actor(), approve, comment),
+        "承認しました。" if approve else "差し戻しました。",
+    )
 
 
 def _record_export(alert_id: int, actor: str, sha: str) -> None:

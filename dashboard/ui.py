@@ -86,3 +86,11 @@ def careful_text(key: str, raw: str, abusive: bool, evidence: list | None = None
 
 def alert_link(alert_id: int, label: str = "開く") -> None:
     st.page_link(PAGE_ALERT, label=label, query_params={"alert": str(alert_id)}, icon="🔎")
+
+
+def flash() -> None:
+    """The outcome of the last write (set by its callback), shown once at the top of the page."""
+    if message := st.session_state.pop("flash", None):
+        st.success(message)
+    if error := st.session_state.pop("flash_error", None):
+        st.error(error)

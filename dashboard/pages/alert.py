@@ -29,6 +29,7 @@ if d is None:
     st.page_link(ui.PAGE_QUEUE, label="アラート一覧へ", icon="🚨")
     st.stop()
 
+ui.flash()
 st.page_link(ui.PAGE_QUEUE, label="アラート一覧へ戻る", icon=":material/arrow_back:")
 st.title(f"#{d.id} {ui.kind_label(d.kind)}")
 st.markdown(

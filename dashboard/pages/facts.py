@@ -16,28 +16,41 @@ url = db.db_url()
 zone = db.tz()
 
 st.title("公式情報")
+ui.flash()
 st.caption(
     "誤情報はここにある市の公式情報と照合されます。市のサイトから収集したもののほか、広報が手で登録できます（次回の分析から使われます）。"
 )
 
+
+def _add() -> None:
+    ss = st.session_state
+    try:
+        triage.add_fact(
+            db.engine(),
+            ss["fact_title"],
+            ss["fact_text"],
+            ss["fact_url"],
+            datetime.combine(ss["fact_day"], time(0, 0), tzinfo=zone),
+            ui.actor(),
+        )
+    except triage.TriageError as e:
+        ss["flash_error"] = str(e)
+        return
+    q.facts.clear()
+    ss["flash"] = f"公式情報「{ss['fact_title'].strip()}」を登録しました。"
+    for k in ("fact_title", "fact_text", "fact_url"):
+        ss[k] = ""
+
+
 with st.expander("公式情報を登録する", expanded=False):
-    with st.form("add_fact", clear_on_submit=True):
-        title = st.text_input("題名", max_chars=300)
-        text = st.text_area("本文（正しい情報を具体的に）", height=140)
-        link = st.text_input("URL（市ホームページなど）", placeholder="https://www.city.example.lg.jp/...")
-        day = st.date_input("公表日", value=datetime.now(zone).date(), format="YYYY/MM/DD")
-        added = st.form_submit_button("登録", type="primary")
-    if added:
-        try:
-            triage.add_fact(
-                db.engine(), title, text, link, datetime.combine(day, time(0, 0), tzinfo=zone), ui.actor()
-            )
-        except triage.TriageError as e:
-            st.error(str(e))
-        else:
-            q.facts.clear()
-            st.session_state["flash"] = f"公式情報「{title.strip()}」を登録しました。"
-            st.rerun()
+    with st.form("add_fact"):
+        st.text_input("題名", max_chars=300, key="fact_title")
+        st.text_area("本文（正しい情報を具体的に）", height=140, key="fact_text")
+        st.text_input(
+            "URL（市ホームページなど）", placeholder="https://www.city.example.lg.jp/...", key="fact_url"
+        )
+        st.date_input("公表日", value=datetime.now(zone).date(), format="YYYY/MM/DD", key="fact_day")
+        st.form_submit_button("登録", type="primary", on_click=_add)
 
 search = st.text_input("検索", key="facts_search", placeholder="題名・本文から検索").strip()
 page = st.session_state.get(f"facts_page:{search}", 0)

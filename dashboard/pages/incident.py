@@ -17,6 +17,7 @@ from dashboard.queries import incident as q
 HOURS = (3, 6, 12, 24, 48, 72, 168)
 
 st.title("インシデント")
+ui.flash()
 st.caption(
     "公式投稿または検索語と期間を選ぶと、10分ごとの反応・攻撃的な投稿の割合・投稿者数・繰り返された主張・拡散した投稿をまとめます。"
 )

@@ -14,6 +14,7 @@ PAGE_SIZES = (20, 50, 100)
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 
 st.title("アラート")
+ui.flash()
 url = db.db_url()
 zone = db.tz()
 
@@ -70,10 +71,28 @@ if not result.rows:
         "条件に合うアラートはありません。" if flt != q.QueueFilter() else "対応が必要なアラートはありません。"
     )
 
+
+def _bulk(ids: list[int]) -> None:
+    """Runs before the page is drawn again, so the list already shows the change."""
+    chosen = [i for i in ids if st.session_state.get(f"sel_{i}")]
+    status = st.session_state["bulk_status"]
+    try:
+        n = triage.bulk_status(db.engine(), chosen, status, ui.actor())
+    except triage.TriageError as e:
+        st.session_state["flash_error"] = str(e)
+        return
+    q.invalidate()
+    for i in ids:
+        st.session_state.pop(f"sel_{i}", None)
+    st.session_state["flash"] = f"{n} 件の状態を「{ui.status_label(status)}」に変更しました。"
+
+
 with st.form("bulk", border=True):
     b1, b2 = st.columns([2, 1])
-    new_status = b1.selectbox("選んだアラートの状態を変更", list(STATUS_LABELS), format_func=ui.status_label)
-    submitted = b2.form_submit_button("一括変更", type="primary")
+    b1.selectbox(
+        "選んだアラートの状態を変更", list(STATUS_LABELS), format_func=ui.status_label, key="bulk_status"
+    )
+    b2.form_submit_button("一括変更", type="primary", on_click=_bulk, args=([r.id for r in result.rows],))
     for row in result.rows:
         with st.container(border=True):
             head = st.columns([0.06, 0.8, 0.14])
@@ -95,19 +114,6 @@ with st.form("bulk", border=True):
                     st.text(body)
             with head[2]:
                 ui.alert_link(row.id)
-
-if submitted:
-    chosen = [r.id for r in result.rows if st.session_state.get(f"sel_{r.id}")]
-    try:
-        n = triage.bulk_status(db.engine(), chosen, new_status, ui.actor())
-    except triage.TriageError as e:
-        st.error(str(e))
-    else:
-        q.invalidate()
-        for r in result.rows:
-            st.session_state.pop(f"sel_{r.id}", None)
-        st.session_state["flash"] = f"{n} 件の状態を「{ui.status_label(new_status)}」に変更しました。"
-        st.rerun()
 
 nav = st.columns([1, 1, 4])
 if nav[0].button("← 前へ", disabled=page == 0):

@@ -14,6 +14,7 @@ url = db.db_url()
 zone = db.tz()
 
 st.title("ソース")
+ui.flash()
 rows = q.sources(url)
 failing = [r for r in rows if r.last_result == "error" or r.consecutive_failures]
 if failing:
