@@ -1,28 +1,32 @@
 """Normalisation and Sudachi tokens: the one text pipeline every detector reads.
 
-One `Dictionary` per process, one tokenizer per thread (a Sudachi tokenizer may not be
-shared across threads). The module-level cache behind `_dictionary()` is the one
-allowed piece of global state.
+One `Dictionary` per process (system dictionary plus the local-names user dictionary),
+one tokenizer per thread: a Sudachi tokenizer may not be shared across threads. The
+cache behind `_dictionary()` is the one allowed piece of global state.
+
+Speed: each post is tokenised once, and only what every detector needs is read from
+Sudachi up front (normalised form, part-of-speech id, offsets) into plain lists on the
+`Doc`. `Doc.tokens` builds full `Token` objects only when someone asks for them.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
 
-_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff]")
+from analysis.textnorm import Offsets, normalize, normalize_with_map, raw_span
+
+__all__ = ["Doc", "Token", "analyse_text", "normalize", "tokenize"]
+
 _MAX_BYTES = 40_000  # Sudachi refuses more than 49,149 UTF-8 bytes per call
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
-
-
-def normalize(text: str) -> str:
-    """NFKC, zero-width and NUL characters removed; keeps length close to the original."""
-    text = text.replace("\x00", "")
-    text = unicodedata.normalize("NFKC", text)
-    return _ZERO_WIDTH.sub("", text)
+# Only what is read: surface comes from the text itself; dictionary and reading forms
+# are read lazily by `Doc.tokens` for detectors that want them.
+_FIELDS = {"pos", "normalized_form", "dictionary_form", "reading_form"}
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55\u3030\u303d]")
 
 
 @dataclass(frozen=True)
@@ -45,28 +49,50 @@ class Token:
 
 
 @lru_cache(maxsize=1)
-def _dictionary():
-    from sudachipy import Dictionary
+def _dictionary() -> Any:
+    from sudachipy import Config, Dictionary
 
+    from analysis.userdict import try_build
+
+    user = try_build()
+    if user is not None:
+        try:
+            return Dictionary(config=Config(user=[str(user)]), dict="core")
+        except Exception as e:  # noqa: BLE001 - a broken cache file must not stop analysis
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "userdict %s not loadable (%s); system dictionary only", user, e
+            )
     return Dictionary(dict="core")
 
 
 _local = threading.local()
 
 
-def _tokenizer():
+def _tokenizer() -> Any:
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
         from sudachipy import SplitMode
 
-        tok = _dictionary().create(mode=SplitMode.C)
+        tok = _dictionary().tokenizer(mode=SplitMode.C, fields=_FIELDS)
         _local.tokenizer = tok
     return tok
 
 
+@lru_cache(maxsize=1)
+def _pos_table() -> list[tuple[str, ...]]:
+    """Every part of speech of the loaded dictionaries, by id (about 1,600)."""
+    d = _dictionary()
+    table: list[tuple[str, ...]] = []
+    while (p := d.pos_of(len(table))) is not None:
+        table.append(tuple(p))
+    return table
+
+
 def _chunks(text: str) -> list[tuple[int, str]]:
     """Split long text at sentence ends so each piece fits Sudachi's byte limit."""
-    if len(text.encode("utf-8")) <= _MAX_BYTES:
+    if len(text) * 4 <= _MAX_BYTES or len(text.encode("utf-8")) <= _MAX_BYTES:
         return [(0, text)]
     out: list[tuple[int, str]] = []
     offset, buf = 0, ""
@@ -90,41 +116,103 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def tokenize(text: str) -> list[Token]:
-    """Tokens of already-normalised text, with character offsets into it."""
-    tokens: list[Token] = []
-    tok = _tokenizer()
-    for base, chunk in _chunks(text):
-        if not chunk.strip():
-            continue
-        for m in tok.tokenize(chunk):
-            tokens.append(
-                Token(
-                    surface=m.surface(),
-                    normalized=m.normalized_form(),
-                    dictionary=m.dictionary_form(),
-                    reading=m.reading_form(),
-                    pos=tuple(m.part_of_speech()),
-                    begin=base + m.begin(),
-                    end=base + m.end(),
-                )
-            )
-    return tokens
-
-
 @dataclass(frozen=True)
 class Doc:
-    """A post's text ready for detectors: the normalised text and its tokens."""
+    """A post's text ready for detectors: the normalised text and its words.
+
+    Parallel lists, one entry per Sudachi word: `lemmas` (normalised forms), `pos`
+    (6-tuples), `begins`/`ends` (offsets into `text`). `raw_span` maps offsets in `text`
+    back to `raw`, which is what evidence spans must point into.
+    """
 
     raw: str
     text: str
-    tokens: list[Token]
+    lemmas: list[str] = field(default_factory=list)
+    pos: list[tuple[str, ...]] = field(default_factory=list)
+    begins: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    offsets: Offsets | None = None  # None: text == raw
+    _morphemes: list[tuple[int, Any]] = field(default_factory=list, repr=False, compare=False)
 
-    @property
-    def lemmas(self) -> list[str]:
-        return [t.normalized for t in self.tokens]
+    def surface(self, i: int) -> str:
+        return self.text[self.begins[i] : self.ends[i]]
+
+    @cached_property
+    def surfaces(self) -> list[str]:
+        t = self.text
+        return [t[b:e] for b, e in zip(self.begins, self.ends, strict=True)]
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        out: list[Token] = []
+        for base, morphemes in self._morphemes:
+            for m in morphemes:
+                b, e = base + m.begin(), base + m.end()
+                out.append(
+                    Token(
+                        surface=self.text[b:e],
+                        normalized=m.normalized_form(),
+                        dictionary=m.dictionary_form(),
+                        reading=m.reading_form(),
+                        pos=_pos_table()[m.part_of_speech_id()],
+                        begin=b,
+                        end=e,
+                    )
+                )
+        return out
+
+    @cached_property
+    def emoji(self) -> list[tuple[int, str]]:
+        """(offset in text, emoji) for every emoji character."""
+        return [(m.start(), m.group()) for m in _EMOJI.finditer(self.text)]
+
+    def raw_span(self, begin: int, end: int) -> tuple[int, int]:
+        """Offsets [begin, end) in `text` → the matching [start, end) in `raw`."""
+        return raw_span(self.offsets, begin, end, len(self.raw))
+
+    def raw_text(self, begin: int, end: int) -> str:
+        a, b = self.raw_span(begin, end)
+        return self.raw[a:b]
+
+
+def _analyse(raw: str, text: str, offsets: Offsets | None) -> Doc:
+    tok = _tokenizer()
+    table = _pos_table()
+    chunks = _chunks(text)
+    if len(chunks) == 1:  # the usual case: one Sudachi call, four list comprehensions
+        ms = tok.tokenize(text) if text.strip() else []
+        return Doc(
+            raw,
+            text,
+            [m.normalized_form() for m in ms],
+            [table[m.part_of_speech_id()] for m in ms],
+            [m.begin() for m in ms],
+            [m.end() for m in ms],
+            offsets,
+            [(0, ms)],
+        )
+    lemmas: list[str] = []
+    pos: list[tuple[str, ...]] = []
+    begins: list[int] = []
+    ends: list[int] = []
+    kept: list[tuple[int, Any]] = []
+    for base, chunk in chunks:
+        if not chunk.strip():
+            continue
+        ms = tok.tokenize(chunk)
+        kept.append((base, ms))
+        lemmas.extend(m.normalized_form() for m in ms)
+        pos.extend(table[m.part_of_speech_id()] for m in ms)
+        begins.extend(base + m.begin() for m in ms)
+        ends.extend(base + m.end() for m in ms)
+    return Doc(raw, text, lemmas, pos, begins, ends, offsets, kept)
 
 
 def analyse_text(raw: str) -> Doc:
-    text = normalize(raw)
-    return Doc(raw=raw, text=text, tokens=tokenize(text))
+    text, offsets = normalize_with_map(raw)
+    return _analyse(raw, text, offsets)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of already-normalised text, with character offsets into it."""
+    return _analyse(text, text, None).tokens
