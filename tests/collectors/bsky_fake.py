@@ -160,6 +160,7 @@ class FakeBluesky:
     access: str = "eyJhbGciOi.access-1.sig"
     refresh_token: str = "eyJhbGciOi.refresh-1.sig"
     expire_next_search: bool = False
+    search_forbidden: bool = False  # answer search as the public AppView does when it blocks a client
 
     def __post_init__(self) -> None:
         s = self.server
@@ -245,7 +246,7 @@ class FakeBluesky:
 
     def _search(self, req: Request) -> Response:
         auth = req.headers.get("authorization")
-        if not auth:
+        if not auth or self.search_forbidden:
             page = "<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1></body></html>"
             return Response(403, page, {"Content-Type": "text/html"})
         if self.expire_next_search:
