@@ -11,7 +11,7 @@ from collector.store import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS
 from dashboard import render
 from dashboard.queries import db
 
-SEVERITY_ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "⬜"}
+SEVERITY_COLORS = {"critical": "red", "high": "orange", "medium": "blue", "low": "gray"}
 RESULT_LABELS = {
     "ok": "成功",
     "not_modified": "更新なし",
@@ -29,7 +29,12 @@ def kind_label(kind: str) -> str:
 
 
 def severity_label(sev: str) -> str:
-    return f"{SEVERITY_ICONS.get(sev, '')} {SEVERITY_LABELS.get(sev, sev)}".strip()
+    return SEVERITY_LABELS.get(sev, sev)
+
+
+def severity_badge(sev: str) -> str:
+    """Markdown for a coloured severity badge (our constant labels only, never user text)."""
+    return f":{SEVERITY_COLORS.get(sev, 'gray')}-background[**{severity_label(sev)}**]"
 
 
 def status_label(status: str) -> str:
@@ -85,7 +90,7 @@ def careful_text(key: str, raw: str, abusive: bool, evidence: list | None = None
 
 
 def alert_link(alert_id: int, label: str = "開く") -> None:
-    st.page_link(PAGE_ALERT, label=label, query_params={"alert": str(alert_id)}, icon="🔎")
+    st.page_link(PAGE_ALERT, label=label, query_params={"alert": str(alert_id)}, icon=":material/open_in_new:")
 
 
 def flash() -> None:

@@ -20,20 +20,20 @@ raw_id = st.query_params.get("alert", "")
 if not str(raw_id).isdigit():
     st.title("アラート詳細")
     st.info("アラート一覧から開いてください。")
-    st.page_link(ui.PAGE_QUEUE, label="アラート一覧へ", icon="🚨")
+    st.page_link(ui.PAGE_QUEUE, label="アラート一覧へ", icon=":material/notifications:")
     st.stop()
 d = q.alert(url, int(raw_id))
 if d is None:
     st.title("アラート詳細")
     st.error(f"アラート #{raw_id} は見つかりません。")
-    st.page_link(ui.PAGE_QUEUE, label="アラート一覧へ", icon="🚨")
+    st.page_link(ui.PAGE_QUEUE, label="アラート一覧へ", icon=":material/notifications:")
     st.stop()
 
 ui.flash()
 st.page_link(ui.PAGE_QUEUE, label="アラート一覧へ戻る", icon=":material/arrow_back:")
 st.title(f"#{d.id} {ui.kind_label(d.kind)}")
 st.markdown(
-    f"**{ui.severity_label(d.severity)}** ・ 状態 **{ui.status_label(d.status)}** ・ "
+    f"{ui.severity_badge(d.severity)} ・ 状態 **{ui.status_label(d.status)}** ・ "
     f"スコア {d.score:.2f} ・ 検知 {ui.when(d.created_at)}"
 )
 threshold = settings.analysis.hostility_threshold

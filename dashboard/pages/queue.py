@@ -18,15 +18,16 @@ ui.flash()
 url = db.db_url()
 zone = db.tz()
 
-with st.expander("絞り込み", expanded=True):
+active = any(st.session_state.get(k) for k in ("f_kind", "f_sev", "f_plat", "f_since", "f_until", "f_text"))
+with st.expander("絞り込み" + ("（条件あり）" if active else ""), expanded=active):
     c1, c2, c3, c4 = st.columns(4)
-    kinds = c1.multiselect("種類", list(KIND_LABELS), format_func=ui.kind_label, key="f_kind")
-    severities = c2.multiselect("重要度", list(SEVERITY_ORDER), format_func=ui.severity_label, key="f_sev")
+    kinds = c1.multiselect("種類", list(KIND_LABELS), format_func=ui.kind_label, key="f_kind", placeholder="すべて")
+    severities = c2.multiselect("重要度", list(SEVERITY_ORDER), format_func=ui.severity_label, key="f_sev", placeholder="すべて")
     statuses = c3.multiselect(
-        "状態", list(STATUS_LABELS), default=list(q.OPEN), format_func=ui.status_label, key="f_status"
+        "状態", list(STATUS_LABELS), default=list(q.OPEN), format_func=ui.status_label, key="f_status", placeholder="すべて"
     )
     platforms = c4.multiselect(
-        "プラットフォーム", q.platforms(url), format_func=ui.platform_label, key="f_plat"
+        "プラットフォーム", q.platforms(url), format_func=ui.platform_label, key="f_plat", placeholder="すべて"
     )
     d1, d2, d3 = st.columns([1, 1, 2])
     since = d1.date_input("開始日", value=None, key="f_since", format="YYYY/MM/DD")
@@ -49,9 +50,7 @@ st.caption("件数（状態・プラットフォーム・期間・検索の条�
 cols = st.columns(len(KIND_LABELS))
 for col, kind in zip(cols, KIND_LABELS, strict=True):
     col.metric(ui.kind_label(kind), f"{by_kind.get(kind, 0)} 件")
-cols = st.columns(len(SEVERITY_ORDER))
-for col, sev in zip(cols, SEVERITY_ORDER, strict=True):
-    col.metric(f"重要度 {ui.severity_label(sev)}", f"{by_sev.get(sev, 0)} 件")
+st.markdown("重要度別: " + "　".join(f"{ui.severity_badge(sev)} {by_sev.get(sev, 0)} 件" for sev in SEVERITY_ORDER))
 
 top = st.columns([1, 1, 2])
 page_size = top[0].selectbox("表示件数", PAGE_SIZES, key="page_size")
@@ -99,7 +98,7 @@ with st.form("bulk", border=True):
             head[0].checkbox("選択", key=f"sel_{row.id}", label_visibility="collapsed")
             who = f"{ui.platform_label(row.platform)} {row.author_name or row.author}".strip()
             head[1].markdown(
-                f"**{ui.severity_label(row.severity)}** ・ {ui.kind_label(row.kind)} ・ "
+                f"{ui.severity_badge(row.severity)} ・ {ui.kind_label(row.kind)} ・ "
                 f"{ui.status_label(row.status)} ・ {ui.when(row.created_at, '%m/%d %H:%M')} ・ #{row.id}"
             )
             head[1].text(f"{who}　{row.reason}" + (f"　担当: {row.assignee}" if row.assignee else ""))

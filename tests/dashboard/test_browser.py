@@ -1,0 +1,211 @@
+"""The dashboard in a real browser: `kikimimi demo` data, a triage change that survives a reload, hostile HTML inert.
+
+Drives Debian's Chromium (/usr/bin/chromium) headless through Playwright; never downloads a browser.
+Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from collector.db import make_engine, session_scope
+from collector.store import Alert, Post
+from tests.conftest import write_settings
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+NASTY = (
+    '<script>alert("x")</script> <img src=x onerror=alert(1)> '
+    "[click](javascript:alert(1)) &lt;b&gt;太字&lt;/b&gt; 茅野市の水道は危ない"
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`kikimimi demo --no-serve` into a temp database, one hostile-HTML post added, then `kikimimi dashboard`."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium fonts-ipafont-gothic)"
+        )
+    pytest.importorskip(
+        "playwright.sync_api", reason="browser test needs the playwright package (pip install playwright)"
+    )
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    settings = write_settings(tmp_path / "settings.toml", url)
+    kikimimi = [sys.executable, "-m", "collector.cli", "--settings", str(settings)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIKIMIMI_")}
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(
+        [*kikimimi, "demo", "--database", url, "--no-serve"],
+        check=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    engine = make_engine(url)
+    with session_scope(engine) as s:
+        post = Post(
+            platform="mastodon",
+            external_id="xss-1",
+            url="https://mstdn.jp/@troll/1",
+            author="troll@mstdn.jp",
+            author_description='<b onmouseover="alert(2)">bio</b>',
+            text=NASTY,
+            language="ja",
+        )
+        s.add(post)
+        s.flush()
+        s.add(
+            Alert(
+                dedupe_key="misinformation:xss",
+                post_id=post.id,
+                kind="misinformation",
+                severity="critical",
+                severity_rank=3,
+                score=0.9,
+                clause="4(7)⑤",
+                reason="水道水についての誤情報の可能性があります。",
+            )
+        )
+    engine.dispose()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*kikimimi, "dashboard", "--port", str(port)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the dashboard did not start within 60 s")
+            time.sleep(0.3)
+        yield base, url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+@pytest.fixture
+def browser_page(served):  # noqa: ANN001, ANN201
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.dialogs = dialogs
+        yield page
+        browser.close()
+
+
+def _wait_ready(page) -> None:  # noqa: ANN001
+    page.wait_for_selector('[data-testid="stApp"]', timeout=30000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30000)
+    page.wait_for_timeout(500)
+
+
+def test_triage_in_the_browser_survives_a_reload(served, browser_page):
+    base, url = served
+    page = browser_page
+    engine = make_engine(url)
+    with Session(engine) as s:
+        target = s.exec(select(Alert).where(Alert.kind == "hostility").order_by(Alert.id)).first()
+    assert target is not None, "the demo raises hostility alerts"
+    page.goto(base)
+    _wait_ready(page)
+    page.get_by_role("heading", name="アラート").first.wait_for()
+    page.get_by_text("件中").first.wait_for(timeout=30000)
+    page.locator(f'a[href*="alert={target.id}"]').first.wait_for(timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-queue.png"))
+    page.locator(f'a[href*="alert={target.id}"]').first.click()
+    page.get_by_role("heading", name=f"#{target.id} 攻撃的投稿").wait_for(timeout=30000)
+    _wait_ready(page)
+    page.get_by_label("あなたの名前（対応履歴に記録）").fill("広報 佐藤")
+    page.get_by_label("あなたの名前（対応履歴に記録）").press("Enter")
+    _wait_ready(page)
+    form = page.locator('[data-testid="stForm"]').filter(has_text="メモ")
+    form.locator('[data-testid="stSelectbox"]').click()
+    page.get_by_role("option", name="対応中").click()
+    form.get_by_label("メモ").fill("環境課に確認中。説明資料を準備する。")
+    form.get_by_role("button", name="保存").click()
+    page.get_by_text("保存しました: 状態、メモ").wait_for(timeout=30000)
+
+    page.reload()
+    _wait_ready(page)
+    page.get_by_role("heading", name=f"#{target.id} 攻撃的投稿").wait_for(timeout=30000)
+    assert page.get_by_text("状態 対応中").count() >= 1
+    history = page.get_by_text("広報 佐藤　メモ: — → 環境課に確認中。説明資料を準備する。")
+    history.wait_for(timeout=30000)
+    assert page.get_by_text("広報 佐藤　状態: 新規 → 対応中").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "dashboard-alert.png"))
+    history.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-alert-history.png"))
+    with Session(engine) as s:
+        assert s.get(Alert, target.id).status == "in_progress"
+    engine.dispose()
+
+
+def test_hostile_html_in_a_post_shows_as_text_and_runs_nothing(served, browser_page):
+    base, url = served
+    page = browser_page
+    engine = make_engine(url)
+    with Session(engine) as s:
+        alert_id = s.exec(select(Alert.id).where(Alert.dedupe_key == "misinformation:xss")).one()
+    engine.dispose()
+    page.goto(base)
+    _wait_ready(page)
+    page.get_by_text(NASTY).first.wait_for(timeout=30000)  # the queue shows it as text
+    page.goto(f"{base}/alert?alert={alert_id}")
+    _wait_ready(page)
+    page.get_by_role("heading", name=f"#{alert_id} 誤情報・噂").wait_for(timeout=30000)
+    body = page.locator(".kk-post").first
+    assert body.inner_text() == NASTY  # literally, entities included
+    assert page.get_by_text('<b onmouseover="alert(2)">bio</b>').count() == 1
+    page.mouse.move(300, 300)
+    page.wait_for_timeout(1000)
+    assert page.dialogs == []
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    assert page.locator("[data-testid='stMain'] script").count() == 0
+    assert page.locator(".kk-post b").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "dashboard-untrusted-text.png"), full_page=True)
