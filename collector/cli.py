@@ -200,29 +200,22 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from collector.db import session_scope
-    from collector.pipeline import save_batch
-    from collector.sources.base import Batch
-    from collector.sources.importer import read_posts
-    from collector.store import Source, utcnow
+    from collector.sources.importer import ImportFileError, import_file
 
-    posts, errors = read_posts(Path(args.file), args.platform)
-    for e in errors:
+    try:
+        r = import_file(
+            _engine(settings), Path(args.file), args.platform, args.source, settings.digest.timezone
+        )
+    except ImportFileError as e:
+        print(f"kikimimi: {e}", file=sys.stderr)
+        return 2
+    for e in r.errors:
         print(e, file=sys.stderr)
-    engine = _engine(settings)
-    from sqlmodel import select
-
-    with session_scope(engine) as session:
-        source = session.exec(select(Source).where(Source.name == args.source)).first()
-        if source is None:
-            source = Source(name=args.source, kind="import")
-            session.add(source)
-            session.flush()
-        new, _ = save_batch(session, source, Batch(posts=posts), utcnow())
     print(
-        f"imported {new} new posts from {args.file} ({len(posts) - new} already stored, {len(errors)} unreadable)"
+        f"imported {r.new} new posts from {args.file} ({r.already} already stored, "
+        f"{len(r.errors)} lines skipped, read as {r.encoding})"
     )
-    return 0 if not errors or posts else 1
+    return 1 if r.errors else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
