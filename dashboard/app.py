@@ -21,13 +21,29 @@ auth.gate(db.settings())
 
 pages = {
     "対応": [
-        st.Page(str(HERE / "pages" / "queue.py"), title="アラート", icon=":material/notifications:", default=True),
-        st.Page(str(HERE / "pages" / "alert.py"), title="アラート詳細", icon=":material/description:", url_path="alert"),
-        st.Page(str(HERE / "pages" / "incident.py"), title="インシデント", icon=":material/timeline:", url_path="incident"),
+        st.Page(
+            str(HERE / "pages" / "queue.py"), title="アラート", icon=":material/notifications:", default=True
+        ),
+        st.Page(
+            str(HERE / "pages" / "alert.py"),
+            title="アラート詳細",
+            icon=":material/description:",
+            url_path="alert",
+        ),
+        st.Page(
+            str(HERE / "pages" / "incident.py"),
+            title="インシデント",
+            icon=":material/timeline:",
+            url_path="incident",
+        ),
     ],
     "基盤": [
-        st.Page(str(HERE / "pages" / "sources.py"), title="ソース", icon=":material/rss_feed:", url_path="sources"),
-        st.Page(str(HERE / "pages" / "facts.py"), title="公式情報", icon=":material/fact_check:", url_path="facts"),
+        st.Page(
+            str(HERE / "pages" / "sources.py"), title="ソース", icon=":material/rss_feed:", url_path="sources"
+        ),
+        st.Page(
+            str(HERE / "pages" / "facts.py"), title="公式情報", icon=":material/fact_check:", url_path="facts"
+        ),
     ],
 }
 current = st.navigation(pages)

@@ -19,7 +19,9 @@ RESULT_LABELS = {
     "disabled": "停止中",
     "never": "未実行",
 }
-ABUSIVE_KINDS = {"hostility", "thread"}
+ABUSIVE_KINDS = {
+    "hostility"
+}  # a thread alert stands on the city's own post: its replies are scored one by one
 PAGE_ALERT = "pages/alert.py"
 PAGE_QUEUE = "pages/queue.py"
 
@@ -90,7 +92,9 @@ def careful_text(key: str, raw: str, abusive: bool, evidence: list | None = None
 
 
 def alert_link(alert_id: int, label: str = "開く") -> None:
-    st.page_link(PAGE_ALERT, label=label, query_params={"alert": str(alert_id)}, icon=":material/open_in_new:")
+    st.page_link(
+        PAGE_ALERT, label=label, query_params={"alert": str(alert_id)}, icon=":material/open_in_new:"
+    )
 
 
 def flash() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import streamlit as st
 
@@ -13,6 +14,7 @@ from dashboard.queries import db
 from dashboard.queries import detail as q
 from dashboard.queries.detail import PostView, Thread
 
+LINK = re.compile(r"https?://[^\s\u3000「」（）()<>]+")
 url = db.db_url()
 settings = db.settings()
 
@@ -131,9 +133,15 @@ with right:
     st.text(d.action or c.action or "—")
     panels.triage_form(d)
     panels.history(d)
-    fact_url = (d.fact.url if d.fact else "") or str(d.details.get("fact_url") or "")
+    fact_title, fact_url = (
+        (d.fact.title, d.fact.url) if d.fact else ("", str(d.details.get("fact_url") or ""))
+    )
     if not fact_url and d.post is not None and d.kind in ("hostility", "thread"):
-        root = q.thread(url, d.post.id).root
-        fact_url = root.url if root and root.is_official else ""
-    panels.reply_drafts(d, d.fact.title if d.fact else "", panels.safe_url(fact_url) or "")
+        # the statement the city's post links to, else the city's post itself
+        t = q.thread(url, d.post.id)
+        root = d.post if d.kind == "thread" else (t.root or t.parent)
+        if root is not None and root.is_official:
+            linked = q.fact_by_urls(url, tuple(LINK.findall(root.text)))
+            fact_title, fact_url = (linked.title, linked.url) if linked else ("", root.url)
+    panels.reply_drafts(d, fact_title, panels.safe_url(fact_url) or "")
     panels.evidence_package(d, parent)

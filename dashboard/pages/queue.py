@@ -21,13 +21,26 @@ zone = db.tz()
 active = any(st.session_state.get(k) for k in ("f_kind", "f_sev", "f_plat", "f_since", "f_until", "f_text"))
 with st.expander("絞り込み" + ("（条件あり）" if active else ""), expanded=active):
     c1, c2, c3, c4 = st.columns(4)
-    kinds = c1.multiselect("種類", list(KIND_LABELS), format_func=ui.kind_label, key="f_kind", placeholder="すべて")
-    severities = c2.multiselect("重要度", list(SEVERITY_ORDER), format_func=ui.severity_label, key="f_sev", placeholder="すべて")
+    kinds = c1.multiselect(
+        "種類", list(KIND_LABELS), format_func=ui.kind_label, key="f_kind", placeholder="すべて"
+    )
+    severities = c2.multiselect(
+        "重要度", list(SEVERITY_ORDER), format_func=ui.severity_label, key="f_sev", placeholder="すべて"
+    )
     statuses = c3.multiselect(
-        "状態", list(STATUS_LABELS), default=list(q.OPEN), format_func=ui.status_label, key="f_status", placeholder="すべて"
+        "状態",
+        list(STATUS_LABELS),
+        default=list(q.OPEN),
+        format_func=ui.status_label,
+        key="f_status",
+        placeholder="すべて",
     )
     platforms = c4.multiselect(
-        "プラットフォーム", q.platforms(url), format_func=ui.platform_label, key="f_plat", placeholder="すべて"
+        "プラットフォーム",
+        q.platforms(url),
+        format_func=ui.platform_label,
+        key="f_plat",
+        placeholder="すべて",
     )
     d1, d2, d3 = st.columns([1, 1, 2])
     since = d1.date_input("開始日", value=None, key="f_since", format="YYYY/MM/DD")
@@ -50,7 +63,9 @@ st.caption("件数（状態・プラットフォーム・期間・検索の条�
 cols = st.columns(len(KIND_LABELS))
 for col, kind in zip(cols, KIND_LABELS, strict=True):
     col.metric(ui.kind_label(kind), f"{by_kind.get(kind, 0)} 件")
-st.markdown("重要度別: " + "　".join(f"{ui.severity_badge(sev)} {by_sev.get(sev, 0)} 件" for sev in SEVERITY_ORDER))
+st.markdown(
+    "重要度別: " + "　".join(f"{ui.severity_badge(sev)} {by_sev.get(sev, 0)} 件" for sev in SEVERITY_ORDER)
+)
 
 top = st.columns([1, 1, 2])
 page_size = top[0].selectbox("表示件数", PAGE_SIZES, key="page_size")
@@ -101,7 +116,8 @@ with st.form("bulk", border=True):
                 f"{ui.severity_badge(row.severity)} ・ {ui.kind_label(row.kind)} ・ "
                 f"{ui.status_label(row.status)} ・ {ui.when(row.created_at, '%m/%d %H:%M')} ・ #{row.id}"
             )
-            head[1].text(f"{who}　{row.reason}" + (f"　担当: {row.assignee}" if row.assignee else ""))
+            many = f"　投稿 {row.post_count} 件" if row.post_count > 1 else ""
+            head[1].text(f"{who}　{row.reason}{many}" + (f"　担当: {row.assignee}" if row.assignee else ""))
             body = "\n".join(t for t in (row.title, row.excerpt) if t)
             if row.kind == "leak":
                 body = mask_text(body)

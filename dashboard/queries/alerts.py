@@ -51,6 +51,7 @@ class QueueRow:
     title: str = ""
     excerpt: str = ""
     replies: int = 0
+    post_count: int = 1  # thread, claim and spike alerts stand for many posts
 
 
 @dataclass
@@ -138,6 +139,7 @@ def load_queue(engine: Engine, f: QueueFilter, page: int = 0, page_size: int = 5
                     Post.title,
                     func.substr(Post.text, 1, EXCERPT),
                     Post.reply_count,
+                    Alert.post_count,
                 )
                 .select_from(Alert)
                 .join(Post, Alert.post_id == Post.id, isouter=True)
@@ -163,6 +165,7 @@ def load_queue(engine: Engine, f: QueueFilter, page: int = 0, page_size: int = 5
                         title=r[12] or "",
                         excerpt=r[13] or "",
                         replies=r[14] or 0,
+                        post_count=r[15] or 1,
                     )
                 )
     return QueuePage(rows=rows, total=total, page=page, page_size=page_size)

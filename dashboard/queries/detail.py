@@ -244,6 +244,19 @@ def load_thread(engine: Engine, post_id: int, limit: int = THREAD_LIMIT) -> Thre
         )
 
 
+def load_fact_by_urls(engine: Engine, urls: list[str]) -> FactView | None:
+    """The official statement an official post links to (its URL in the post text)."""
+    if not urls:
+        return None
+    with Session(engine) as session:
+        f = session.exec(select(OfficialStatement).where(OfficialStatement.url.in_(urls))).first()
+    return (
+        FactView(f.id, f.title or "", f.text or "", f.url or "", f.published_at, f.added_by or "")
+        if f
+        else None
+    )
+
+
 # --- cached for the pages --------------------------------------------------------------
 
 
@@ -255,3 +268,8 @@ def alert(url: str, alert_id: int) -> AlertDetail | None:
 @st.cache_data(ttl=30, show_spinner=False, max_entries=100)
 def thread(url: str, post_id: int) -> Thread:
     return load_thread(engine_for(url), post_id)
+
+
+@st.cache_data(ttl=60, show_spinner=False, max_entries=100)
+def fact_by_urls(url: str, urls: tuple[str, ...]) -> FactView | None:
+    return load_fact_by_urls(engine_for(url), list(urls))

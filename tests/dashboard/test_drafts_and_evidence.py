@@ -108,3 +108,20 @@ def test_evidence_download_is_offered_and_its_export_recorded(app, data, engine)
     with Session(engine) as s:
         event = s.exec(select(TriageEvent).where(TriageEvent.field_name == "evidence")).one()
     assert event.actor == "広報 佐藤" and event.new_value.startswith("証拠パッケージを出力 SHA-256 ")
+
+
+def test_draft_for_a_hostile_reply_links_the_statement_the_city_post_points_to(app, data, engine):
+    data.fact("ごみ袋の価格改定", "令和9年4月から改定します。", "https://www.city.chino.lg.jp/gomi.html")
+    root = data.post(
+        "【お知らせ】ごみ袋の価格を改定します。詳細 https://www.city.chino.lg.jp/gomi.html",
+        author="chino-city.bsky.social",
+        is_official=True,
+    )
+    reply = data.post("税金泥棒が。", minutes=3, in_reply_to=root.external_id, thread_root=root.external_id)
+    alert = data.alert(reply, "hostility", "high")
+    at = app(alert=str(alert.id))
+    _click(at, "返信案を作成")
+    with Session(engine) as s:
+        draft = s.exec(select(ReplyDraft)).one()
+    assert "https://www.city.chino.lg.jp/gomi.html" in draft.text
+    assert "ご意見をいただきありがとうございます" in draft.text
