@@ -111,10 +111,12 @@ def run_dashboard(settings: Settings, host: str | None, port: int | None) -> sub
     """Start Streamlit as its own process; refuse a non-local address without a password."""
     host = host or settings.dashboard.host
     port = port or settings.dashboard.port
-    if host not in LOCAL_HOSTS and not os.environ.get(settings.dashboard.password_env):
+    oidc = settings.dashboard.auth == "oidc"  # Streamlit's st.login (e.g. Entra ID) guards the pages
+    if host not in LOCAL_HOSTS and not oidc and not os.environ.get(settings.dashboard.password_env):
         raise SettingsError(
             f"[dashboard].host = {host!r} exposes the dashboard beyond this machine: "
-            f"set the environment variable {settings.dashboard.password_env} to require a login"
+            f"set the environment variable {settings.dashboard.password_env} to require a login "
+            '(or [dashboard].auth = "oidc" with an [auth] section in .streamlit/secrets.toml)'
         )
     env = dict(os.environ)
     env["KIKIMIMI_DATABASE_URL"] = settings.database.url

@@ -102,6 +102,7 @@ class DashboardSettings:
     port: int = 8501
     base_url: str = "http://127.0.0.1:8501"
     password_env: str = "KIKIMIMI_DASHBOARD_PASSWORD"
+    auth: str = "password"  # "password" (env password_env) or "oidc" (st.login, .streamlit/secrets.toml [auth])
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,8 @@ def _validate(settings: Settings, where: str) -> None:
             )
     if not settings.city.aliases:
         raise SettingsError(f"{where} [city].aliases must name the city at least once")
+    if settings.dashboard.auth not in ("password", "oidc"):
+        raise SettingsError(f'{where} [dashboard].auth must be "password" or "oidc", got {settings.dashboard.auth!r}')
 
 
 _TABLES = {

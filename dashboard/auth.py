@@ -74,7 +74,20 @@ def gate(settings: Settings) -> None:
     st.stop()
 
 
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
 def _oidc_gate(settings: Settings) -> None:
+    if not _oidc_configured():
+        st.error(
+            '[dashboard].auth = "oidc" ですが、.streamlit/secrets.toml に [auth]（redirect_uri, cookie_secret, '
+            "client_id, client_secret, server_metadata_url）がありません。設定してから起動し直してください。"
+        )
+        st.stop()
     user = st.user
     if getattr(user, "is_logged_in", False):
         name = user.get("name") or user.get("email") or user.get("preferred_username") or ""

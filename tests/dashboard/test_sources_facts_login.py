@@ -133,3 +133,34 @@ def test_cli_refuses_to_expose_the_dashboard_without_a_login(tmp_path):
     settings = load_settings(write_settings(tmp_path / "s.toml", f"sqlite:///{tmp_path}/k.db"))
     with pytest.raises(SettingsError, match="KIKIMIMI_DASHBOARD_PASSWORD"):
         run_dashboard(settings, "0.0.0.0", 8599)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_oidc_login_guards_the_pages(app, data, exposed, tmp_path, db_url, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard.conftest import APP
+
+    settings = write_settings(tmp_path / "oidc.toml", db_url, extra='[dashboard]\nauth = "oidc"')
+    monkeypatch.setenv("KIKIMIMI_SETTINGS", str(settings))
+    data.alert(data.post("税金泥棒の投稿"), "hostility")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert "secrets.toml に [auth]" in texts(at) and "税金泥棒の投稿" not in texts(at)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+    at.run()
+    assert [b.label for b in at.button] == ["ログイン（組織アカウント）"]
+    assert "税金泥棒の投稿" not in texts(at)
+
+
+def test_dashboard_auth_setting_is_validated(tmp_path):
+    settings = load_settings(
+        write_settings(tmp_path / "s.toml", f"sqlite:///{tmp_path}/k.db", extra='[dashboard]\nauth = "oidc"')
+    )
+    assert settings.dashboard.auth == "oidc"
+    with pytest.raises(SettingsError, match='auth must be "password" or "oidc"'):
+        load_settings(
+            write_settings(
+                tmp_path / "b.toml", f"sqlite:///{tmp_path}/k.db", extra='[dashboard]\nauth = "ldap"'
+            )
+        )
