@@ -12,6 +12,7 @@ the alert page. Prints a table; exits 0 whatever it measures (a benchmark, not a
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import time
 import uuid
@@ -20,6 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
+
+logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes from the cached wrappers
 
 from benchmarks.dashboard_build import BIG_THREAD, START, Built, build, describe
 from collector.db import alembic_config, make_engine
@@ -138,9 +141,6 @@ def report(label: str, url: str, b: Built) -> None:
 
 
 def main() -> None:
-    import logging
-
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=1_000_000)
     ap.add_argument("--alerts", type=int, default=50_000)
