@@ -24,12 +24,12 @@ from sqlalchemy.engine import Engine, make_url
 
 logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes from the cached wrappers
 
-from benchmarks.dashboard_build import BIG_THREAD, START, Built, build, describe
-from collector.db import alembic_config, make_engine
-from dashboard.queries.alerts import QueueFilter, load_counts, load_platforms, load_queue
-from dashboard.queries.base import load_posts_per_day
-from dashboard.queries.detail import load_alert, load_thread
-from dashboard.queries.incident import load_incident
+from benchmarks.dashboard_build import BIG_THREAD, START, Built, build, describe  # noqa: E402
+from collector.db import alembic_config, make_engine  # noqa: E402
+from dashboard.queries.alerts import QueueFilter, load_counts, load_platforms, load_queue  # noqa: E402
+from dashboard.queries.base import load_posts_per_day  # noqa: E402
+from dashboard.queries.detail import load_alert, load_thread  # noqa: E402
+from dashboard.queries.incident import load_incident  # noqa: E402
 
 BUDGET = 1.0  # seconds, for the queue and the alert page
 
