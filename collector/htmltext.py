@@ -36,6 +36,7 @@ _BLOCK = {
     "pre",
     "section",
     "table",
+    "title",
     "tr",
     "ul",
 }
