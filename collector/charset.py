@@ -102,38 +102,39 @@ def _has_kana(text: str) -> bool:
     return any(0x3041 <= ord(ch) <= 0x30FA for ch in text)
 
 
-def _best_japanese(body: bytes, families: tuple[tuple[str, ...], ...]) -> tuple[str, str] | None:
-    best: tuple[float, str, str] | None = None
-    for family in families:
-        for codec in family:
-            text = _strict(body, codec)
-            if text is None:
-                continue
-            score = japanese_score(text)
-            if best is None or score > best[0]:
-                best = (score, codec, text)
-            break  # the first codec of a family that reads the bytes is that family's reading
-    return (best[1], best[2]) if best else None
-
-
-def _guess(body: bytes) -> tuple[str, str] | None:
-    """No usable declaration and not UTF-8: Japanese if a Japanese reading has kana, else ask charset_normalizer."""
-    if _ISO2022_ESCAPE.search(body):
-        found = _best_japanese(body, (_JIS,))
-        if found:
-            return found
-    found = _best_japanese(body, (_SJIS, _EUC))
-    if found and _has_kana(found[1]):
-        return found
-    match = charset_normalizer.from_bytes(body).best()
-    if match is not None:
-        codec = _codec(match.encoding)
-        if codec in _FAMILY:
-            return _best_japanese(body, (_FAMILY[codec],)) or found
-        text = _strict(body, codec or "")
+def _strict_first(body: bytes, family: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first codec of a family that reads the bytes without error."""
+    for codec in family:
+        text = _strict(body, codec)
         if text is not None:
             return codec, text
-    return found
+    return None
+
+
+def _best_reading(body: bytes, preferred: tuple[str, ...]) -> tuple[str, str, int]:
+    """Read the bytes as each Japanese encoding and UTF-8, replacing what does not decode, and
+    keep the reading that looks most like Japanese with the fewest undecodable bytes. The
+    declared family breaks ties, so a Shift_JIS feed with one stray byte stays Shift_JIS."""
+    best: tuple[float, str, str, int] | None = None
+    order = list(dict.fromkeys([*preferred, *_SJIS, *_EUC, "utf-8"]))
+    for codec in order:
+        text = body.decode(codec, errors="replace")
+        bad = text.count("\ufffd")
+        score = japanese_score(text[:20000]) - 10 * bad + (0.5 if codec in preferred else 0)
+        if best is None or score > best[0]:
+            best = (score, codec, text, bad)
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def _not_japanese(body: bytes) -> tuple[str, str] | None:
+    """charset_normalizer's reading, when it is some other language's legacy encoding."""
+    match = charset_normalizer.from_bytes(body).best()
+    codec = _codec(match.encoding) if match is not None else None
+    if codec is None or codec in _FAMILY or codec in ("utf-8", "ascii"):
+        return None
+    text = _strict(body, codec)
+    return (codec, text) if text is not None else None
 
 
 def _as_utf8(text: str, content_type: str, codec: str, note: str = "") -> Decoded:
@@ -154,24 +155,29 @@ def to_utf8(body: bytes, content_type: str) -> Decoded:
     family = _FAMILY.get(declared or "")
     if declared and not family and declared not in ("utf-8", "ascii"):
         return unchanged  # another legacy encoding, declared: feedparser's business
+    wrong = f"declared {label} but the body is " if label else ""
     if _ISO2022_ESCAPE.search(body) and (family is None or family is _JIS):
-        found = _best_japanese(body, (_JIS,))
+        found = _strict_first(body, _JIS)
         if found:
-            return _as_utf8(found[1], content_type, found[0])
+            return _as_utf8(found[1], content_type, found[0], wrong + found[0] if family is not _JIS else "")
     utf8 = _strict(body, "utf-8")
     if utf8 is not None:
         if utf8.isascii() and declared in (None, "utf-8", "ascii"):
             return unchanged
-        note = f"declared {label} but the body is UTF-8" if family else ""
-        return _as_utf8(utf8, content_type, "utf-8", note)
+        return _as_utf8(utf8, content_type, "utf-8", wrong + "UTF-8" if family else "")
     if family:
-        found = _best_japanese(body, (family,))
+        found = _strict_first(body, family)
         if found:
             return _as_utf8(found[1], content_type, found[0])
-    found = _guess(body)
-    if found:
-        note = f"declared {label} but the body is {found[0]}" if label else ""
-        return _as_utf8(found[1], content_type, found[0], note)
-    codec = family[0] if family else "utf-8"
-    text = body.decode(codec, errors="replace")
-    return _as_utf8(text, content_type, codec, f"some bytes are not valid {codec}; replaced with U+FFFD")
+    codec, text, bad = _best_reading(body, family or ())
+    if bad == 0 and _has_kana(text):
+        note = wrong + codec if declared != codec else ""
+        return _as_utf8(text, content_type, codec, note)
+    if not _has_kana(text):
+        other = _not_japanese(body)
+        if other:
+            return _as_utf8(other[1], content_type, other[0], wrong + other[0] if label else "")
+    note = f"{bad} bytes are not valid {codec} (replaced with U+FFFD)" if bad else ""
+    if declared and declared not in (codec, "ascii") and not (family and codec in family):
+        note = "; ".join(filter(None, [wrong + codec, note]))
+    return _as_utf8(text, content_type, codec, note)
