@@ -16,7 +16,6 @@ source fails only when every part did. Nothing is logged that could hold a secre
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable
 from datetime import UTC, datetime
 from functools import partial
 from typing import ClassVar
@@ -40,6 +39,7 @@ from collector.sources.bluesky_posts import (
 from collector.sources.bluesky_threads import OVERLAP, Run, collect_account, fill_profiles
 from collector.sources.cursors import from_iso, iso, json_state, read_json
 from collector.sources.jetstream import DEFAULT_URL, read_stream
+from collector.sources.parts import Parts
 from collector.store import utcnow
 
 
@@ -76,34 +76,36 @@ class BlueskyCollector:
             )
         run = Run(source, states, Xrpc(http, source.base_url, source.auth_url), utcnow())
         run.thread_depth = self.thread_depth
-        failures: list[str] = []
-        parts = 0
+        parts = Parts()
         profiles: dict[str, dict] = {}
+        resolved = False
         if source.accounts:
-            parts += 1
-            if await _part(failures, "accounts", self._resolve(run, profiles)):
-                for handle in source.accounts:
-                    profile = profiles.get(handle.lower().lstrip("@"))
-                    if profile is None:
-                        failures.append(f"account {handle}: not found on Bluesky (check accounts)")
-                        continue
-                    parts += 1
-                    await _part(failures, f"account {handle}", collect_account(run, handle, profile))
+            try:
+                resolved = await self._resolve(run, profiles)
+            except RateLimited:
+                raise
+            except FetchError as e:
+                parts.fail("accounts", e, parts=len(source.accounts))
+            for handle in source.accounts if resolved else ():
+                profile = profiles.get(handle.lower().lstrip("@"))
+                if profile is None:
+                    parts.fail(f"account {handle}", "not found on Bluesky (check accounts)")
+                else:
+                    await parts.run(f"account {handle}", collect_account(run, handle, profile))
         if source.query:
-            parts += 1
-            await _part(failures, "mentions", self._mentions(run, settings))
-        if failures and len(failures) >= parts:
-            raise FetchError("; ".join(failures))
+            await parts.run("mentions", self._mentions(run, settings))
+        parts.raise_if_all_failed()
         if run.actors:
-            await _part(run.notes, "author profiles", fill_profiles(run))
-        return Batch(posts=list(run.posts.values()), states=run.new_states, errors=failures + run.notes)
+            await parts.run("author profiles", fill_profiles(run), counts=False)
+        return Batch(posts=list(run.posts.values()), states=run.new_states, errors=parts.notes + run.notes)
 
-    async def _resolve(self, run: Run, profiles: dict[str, dict]) -> None:
+    async def _resolve(self, run: Run, profiles: dict[str, dict]) -> bool:
         """The city's handles → DIDs (and their profiles), which the stream and threads match on."""
         handles = [h.lower().lstrip("@") for h in run.source.accounts]
         profiles.update(await run.xrpc.profiles(handles))
         dids = {str(p["did"]) for p in profiles.values()}
         run.official = Official(dids=frozenset(dids), handles=frozenset(handles))
+        return True
 
     async def _mentions(self, run: Run, settings: Settings) -> None:
         identifier = run.source.identifier
@@ -201,15 +203,3 @@ class BlueskyCollector:
             run.notes.append(read.note)
         if read.cursor:
             run.new_states.append(State(key="jetstream", cursor=str(read.cursor)))
-
-
-async def _part(failures: list[str], label: str, job: Awaitable[None]) -> bool:
-    """Run one part; a fetch failure is noted (the others go on), a long rate limit stops the source."""
-    try:
-        await job
-    except RateLimited:
-        raise
-    except (FetchError, LoginFailed) as e:
-        failures.append(f"{label}: {e}")
-        return False
-    return True

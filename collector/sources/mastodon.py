@@ -36,6 +36,7 @@ from collector.sources.mastodon_posts import (
     page_params,
     status_to_post,
 )
+from collector.sources.parts import Parts
 from collector.store import utcnow
 
 PAGE = 40  # the API's maximum `limit`
@@ -131,27 +132,22 @@ class MastodonCollector:
             frozenset(str(read_json(states.get(f"account:{a}")).get("id") or "") for a in source.accounts)
             - {""}
         )
-        failures: list[str] = []
-        jobs: list[tuple[str, Any]] = [(f"account {a}", self._account(run, a)) for a in source.accounts]
-        for label, job in jobs:  # accounts first: their ids mark the city's posts everywhere else
-            await _part(failures, label, job)
-        parts = len(jobs)
+        parts = Parts()
+        for acct in source.accounts:  # accounts first: their ids mark the city's posts everywhere else
+            await parts.run(f"account {acct}", self._account(run, acct))
         if source.hashtags and await self._hashtags_open(run):
             for tag in source.hashtags:
-                parts += 1
-                await _part(failures, f"#{tag.lstrip('#')}", self._hashtag(run, tag.lstrip("#")))
+                await parts.run(f"#{tag.lstrip('#')}", self._hashtag(run, tag.lstrip("#")))
         if source.query and token:
             for q in source.query:
-                parts += 1
-                await _part(failures, f"search {q!r}", self._search(run, q))
+                await parts.run(f"search {q!r}", self._search(run, q))
         elif source.query:
             run.notes.append(
                 f"full-text search skipped: it needs a user token in env {env or '(set token_env)'}"
             )
-        if failures and len(failures) >= parts:
-            raise FetchError("; ".join(failures))
-        await _part(run.notes, "reply parents", self._parents(run))
-        return Batch(posts=list(run.posts.values()), states=run.new_states, errors=failures + run.notes)
+        parts.raise_if_all_failed()
+        await parts.run("reply parents", self._parents(run), counts=False)
+        return Batch(posts=list(run.posts.values()), states=run.new_states, errors=parts.notes + run.notes)
 
     async def _forward(
         self, run: Run, path: str, since: str | None, params: dict[str, Any]
@@ -307,15 +303,3 @@ class MastodonCollector:
                 post.in_reply_to = run.uri_by_id.get(pid)
         if len(unknown) > MAX_PARENT_LOOKUPS:
             run.notes.append(f"{len(unknown) - MAX_PARENT_LOOKUPS} reply parents left unresolved")
-
-
-async def _part(failures: list[str], label: str, job: Any) -> bool:
-    """Run one part; a fetch failure is noted (the others go on), a long rate limit stops the source."""
-    try:
-        await job
-    except RateLimited:
-        raise
-    except FetchError as e:
-        failures.append(f"{label}: {e}")
-        return False
-    return True
