@@ -23,9 +23,9 @@ _INVISIBLE = re.compile(
     "[\x00\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ufe00-\ufe0f\U000e0100-\U000e01ef]+"
 )
 # Marks whose long runs carry no more meaning than two: laughter (w 草 笑), !?, elongation,
-# kana stretched for effect (ええええ, ーーー), dots, emoji. Digits and letters are never cut.
+# kana stretched for effect (ええええ), dots, emoji; ーー… becomes one ー. Digits and letters are never cut.
 _RUN_KEEP = 2
-_RUNS = re.compile("([ぁ-ゖァ-ヺーwW!?~〜・.…、。草笑\U0001f300-\U0001faff\u2600-\u27bf])\\1{2,}")
+_RUNS = re.compile("([ぁ-ゖァ-ヺwW!?~〜・.…、。草笑\U0001f300-\U0001faff\u2600-\u27bf])\\1{2,}|(ー)ー+")
 # Characters that merge with the one before under NFKC (combining marks, half-width ﾞﾟ,
 # Hangul vowel/final jamo): their presence means positions may move.
 _MERGING = re.compile("[\u0300-\u036f\u3099\u309a\uff9e\uff9f\u1160-\u11ff]")
@@ -78,7 +78,7 @@ def _drop(m: re.Match[str]) -> str:
 
 
 def _cut_run(m: re.Match[str]) -> str:
-    return m.group(1) * _RUN_KEEP
+    return m.group(1) * _RUN_KEEP if m.group(1) else "ー"  # ーーー → ー, as Sudachi reads it
 
 
 def _nfkc_mapped(raw: str) -> tuple[str, Offsets]:

@@ -1,35 +1,267 @@
-"""Hostility (clause 4(6)) — first thin version: a few insult lemmas. The analysis issue replaces it."""
+"""Hostility (clause 4(6)): aggression aimed at the city, its staff, mayor or accounts.
+
+Insults, contempt, threats (violence, arson, bombing, exposing identity, flooding the
+office with calls), wishing someone dead, harassment of named staff, demands to quit.
+Civil criticism, complaints and requests are not hostility: the city must hear its
+critics. Words come from lexicons/hostility/ (editable lists); whether a word is meant
+(殺すぞ vs 殺人的な暑さ, 辞めろ vs 辞職すべき, ゴミども vs ゴミの日) is read from the
+sentence around it (hostility_rules).
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
 
 from analysis.clauses import clause
+from analysis.detectors import hostility_rules as rules
 from analysis.detectors.base import Context
-from analysis.text import Doc
+from analysis.detectors.hostility_lexicon import DIR, Hit, Lexicon, fold, load
+from analysis.text import Doc, analyse_text
 from analysis.types import Evidence, Finding, PostText
 
-_INSULTS = {"馬鹿", "阿呆", "無能", "死ね", "税金泥棒"}
+_UNAIMED = 0.8  # no target named and not a reply: weaker
+_REPORTED = 0.5  # a news report about violence or abuse
+_CATEGORY_ORDER = ("threat", "harassment", "death_wish", "quit_demand", "insult", "rude")
+
+
+@dataclass(frozen=True)
+class Signal:
+    category: str  # threat | death_wish | quit_demand | insult | rude
+    subtype: str
+    weight: float
+    hit: Hit
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, Any]:
+    return tomllib.loads((DIR / "categories.toml").read_text("utf-8"))
 
 
 class HostilityDetector:
     kind: ClassVar[str] = "hostility"
 
-    def __init__(self, context: Context):
+    def __init__(self, context: Context, lexicon_dir: Path | None = None):
         self.context = context
+        self.lexicon: Lexicon = load(lexicon_dir or DIR)
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
-        hits = [t for t in doc.tokens if t.normalized in _INSULTS or t.dictionary in _INSULTS]
+        signals = self.signals(doc)
+        spaced = _despaced(doc)
+        if spaced is not None:
+            signals += self.signals(spaced)
+        if not signals:
+            return []
+        targets = _targets(doc, self.lexicon, context)
+        aimed = post.reply_to_official or bool(targets)
+        reported = any(w in doc.text for w in self.lexicon.reporting) or post.platform == "rss"
+        score = 1.0
+        for s in _strongest(signals):
+            score *= 1 - s.weight
+        score = 1 - score
+        if not aimed:
+            score *= _UNAIMED
+        if reported and not any(s.category == "threat" and s.subtype != "weapon" for s in signals):
+            score *= _REPORTED
+        return [self._finding(post, doc, signals, targets, min(score, 1.0))]
+
+    def signals(self, doc: Doc) -> list[Signal]:
+        """Each hostile use of a listed word in the doc, after idioms, quotes and self-talk are set aside."""
+        lex = self.lexicon
+        folded = fold(doc.text)
+        hits = lex.match(doc, folded)
         if not hits:
             return []
-        return [
-            Finding(
-                kind=self.kind,
-                severity="medium",
-                score=0.7,
-                clause="4(6)",
-                reason="侮辱的な表現を含む投稿です。",
-                evidence=[Evidence(t.begin, t.end, doc.text[t.begin : t.end], "insult") for t in hits],
-                action=clause("4(6)").action,
+        idioms = [m.span() for m in lex.idioms.finditer(doc.text)] if lex.idioms else []
+        quotes = rules.quote_spans(doc.text)
+        whole_quote = any(b - a >= 0.7 * len(doc.text) for a, b in quotes)
+        out: list[Signal] = []
+        for h in hits:
+            if rules.inside(idioms, h.begin, h.end) or _overlaps(idioms, h):
+                continue
+            if not whole_quote and rules.inside(quotes, h.begin, h.end):
+                continue
+            s = _judge(h, doc, lex)
+            if s is not None:
+                out.append(s)
+        return out
+
+    def _finding(
+        self, post: PostText, doc: Doc, signals: list[Signal], targets: list[str], score: float
+    ) -> Finding:
+        labels = _labels()
+        cats = {s.category for s in signals}
+        if "person" in targets and cats & {"insult", "threat", "death_wish", "quit_demand"}:
+            cats.add("harassment")
+        category = next(c for c in _CATEGORY_ORDER if c in cats)
+        if category == "threat":
+            severity = "critical"
+        elif category in ("harassment", "death_wish") or score >= 0.85:
+            severity = "high"
+        else:
+            severity = "medium" if score >= 0.5 else "low"
+        evidence = []
+        seen: set[tuple[int, int]] = set()
+        for s in sorted(signals, key=lambda s: s.hit.begin):
+            a, b = doc.raw_span(s.hit.begin, s.hit.end)
+            if (a, b) in seen:
+                continue
+            seen.add((a, b))
+            evidence.append(
+                Evidence(a, b, doc.raw[a:b], s.category if not s.subtype else f"{s.category}:{s.subtype}")
             )
-        ]
+        names = [labels["category"][c] for c in _CATEGORY_ORDER if c in cats]
+        quoted = "、".join(f"「{e.text}」" for e in evidence[:3])
+        target = labels["target"].get(targets[0], "") if targets else labels["target"]["reply"]
+        reason = labels["reason"].format(what="・".join(names), words=quoted, target=target or "市")
+        action = " ".join(x for x in (labels["action"].get(category, ""), clause("4(6)").action) if x)
+        details = {
+            "category": category,
+            "categories": [c for c in _CATEGORY_ORDER if c in cats],
+            "subtypes": sorted({s.subtype for s in signals if s.subtype}),
+            "target": targets[0] if targets else ("account" if post.reply_to_official else ""),
+            "targets": targets,
+        }
+        return Finding(
+            kind=self.kind,
+            severity=severity,
+            score=round(score, 4),
+            clause="4(6)",
+            reason=reason,
+            evidence=evidence,
+            action=action,
+            details=details,
+        )
+
+
+def _overlaps(spans: list[tuple[int, int]], h: Hit) -> bool:
+    """An idiom that starts inside the hit (死ぬほど over 死ぬ) sets the hit aside too."""
+    return any(h.begin <= a < h.end for a, _ in spans)
+
+
+def _strongest(signals: list[Signal]) -> list[Signal]:
+    """One signal per listed word and place, so a repeated word does not add up without end."""
+    best: dict[tuple[str, int], Signal] = {}
+    for s in signals:
+        key = (s.category, s.hit.begin)
+        if key not in best or s.weight > best[key].weight:
+            best[key] = s
+    return list(best.values())
+
+
+def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
+    e = h.entry
+    if not e.forms:  # a regular expression: the phrase says it all
+        category = {"threat": "threat", "death": "death_wish"}.get(e.kind, e.kind)
+        return Signal(category, e.tag, e.weight, h)
+    if e.kind == "insult":
+        if e.pos == "動詞" or e.pos == "形容詞":
+            m = rules.mood(doc, h.last)
+            if m.negated:
+                return None
+        if rules.about_oneself(doc, h.first):
+            return None
+        noun = rules.modified_noun(doc, h.last)
+        if noun >= 0 and not _is_target_word(doc, noun, lex) and doc.pos[noun][1] != "固有名詞":
+            return None  # バカなこと, アホな企画: criticism of an act, not a person
+        return Signal("insult", e.tag, e.weight, h)
+    if e.kind == "targeted":
+        if _attached_to_target(doc, h, lex):
+            return Signal("insult", "targeted", e.weight, h)
+        return None
+    m = rules.mood(doc, h.last)
+    if e.kind == "threat":
+        obj = rules.object_of(doc, h.first)
+        if (
+            obj >= 0
+            and not _is_target_word(doc, obj, lex)
+            and doc.pos[obj][:3] != ("名詞", "固有名詞", "人名")
+        ):
+            return None  # カロリーを燃やそう, 原因を特定した
+        if m.intent or m.wish or m.threat_question or (e.tag == "exposure" and m.done and not m.passive):
+            return Signal("threat", e.tag, e.weight, h)
+        return None
+    if e.kind == "death":
+        if (m.imperative or m.wish) and not (m.negated or m.passive or m.opinion):
+            return Signal("death_wish", e.tag, e.weight, h)
+        return None
+    if e.kind == "quit":
+        if not (m.imperative or m.wish) or m.negated or m.opinion or m.passive:
+            return None
+        if e.tag == "ambiguous" and not _person_told(doc, h, lex):
+            return None
+        return Signal("quit_demand", e.tag, e.weight, h)
+    if e.kind == "rude":
+        if (m.imperative or m.prohibitive or m.question or m.negated) and not m.passive and not m.done:
+            return Signal("rude", e.tag, e.weight, h)
+        return None
+    return None
+
+
+def _is_target_word(doc: Doc, i: int, lex: Lexicon) -> bool:
+    return doc.lemmas[i] in lex.targets or doc.surface(i) in lex.targets or doc.pos[i][2] == "地名"
+
+
+def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon) -> bool:
+    """クソ市長, 役所のゴミども, 職員はゴミ, ゴミが。 — not ゴミの日, ゴミ出し, クソ寒い."""
+    n = len(doc.lemmas)
+    if h.last + 1 < n and _is_target_word(doc, h.last + 1, lex):
+        return True  # クソ市長, ゴミ職員
+    if rules.contempt_suffix(doc, h.last):
+        return True  # ゴミども, 豚野郎
+    if not rules.ends_clause(doc, h.last):
+        return False
+    start = rules.clause_start(doc, h.first)
+    if any(_is_target_word(doc, k, lex) for k in range(max(start, h.first - 4), h.first)):
+        return True  # 職員はゴミ, 役所のカス
+    return h.last + 1 < n and doc.lemmas[h.last + 1] == "が" and start == h.first  # ゴミが。
+
+
+def _person_told(doc: Doc, h: Hit, lex: Lexicon) -> bool:
+    """市長やめろ / お前ら首だ: someone is told to quit, not a thing stopped (イベントはやめろ)."""
+    start = rules.clause_start(doc, h.first)
+    window = range(max(0, start - 3), h.first)
+    return any(
+        _is_target_word(doc, k, lex) or doc.pos[k][:3] == ("名詞", "固有名詞", "人名") for k in window
+    ) and not any(
+        doc.pos[k][1] == "普通名詞" and doc.lemmas[k] not in lex.targets for k in range(start, h.first)
+    )
+
+
+def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
+    """Kinds of target named in the post (office, mayor, staff, account, you, person, city)."""
+    found: list[str] = []
+    aliases = set(context.config.aliases) | set(context.config.local_terms)
+    for i, lemma in enumerate(doc.lemmas):
+        kind = lex.targets.get(lemma) or lex.targets.get(doc.surface(i))
+        p = doc.pos[i]
+        if kind is None and p[:3] == ("名詞", "固有名詞", "人名") and doc.surface(i) not in aliases:
+            kind = "person"
+        if kind is None and p[:3] == ("名詞", "固有名詞", "地名") and doc.surface(i) in aliases:
+            kind = "city"
+        if kind and kind not in found:
+            found.append(kind)
+    return found
+
+
+def _despaced(doc: Doc) -> Doc | None:
+    """し ね よ 無 能: letters spaced out to dodge filters, joined again (offsets kept)."""
+    text = doc.text
+    if text.count(" ") < 3:
+        return None
+    import re
+
+    if not re.search(r"(?:^|\s)\S\s\S\s\S(?:\s|$)", text):
+        return None
+    keep = [k for k, ch in enumerate(text) if ch != " "]
+    joined = "".join(text[k] for k in keep)
+    sub = analyse_text(joined)
+    starts = [doc.raw_span(k, k + 1)[0] for k in keep]
+    ends = [doc.raw_span(k, k + 1)[1] for k in keep]
+    if sub.offsets is not None:  # the joined text normalised once more (rare): map through it
+        s2, e2 = sub.offsets
+        starts, ends = [starts[k] for k in s2], [ends[k - 1] for k in e2]
+    return Doc(doc.raw, sub.text, sub.lemmas, sub.pos, sub.begins, sub.ends, (starts, ends), sub._morphemes)

@@ -1,0 +1,226 @@
+"""The hostility word lists (lexicons/hostility/*.txt) loaded into one index, and matching.
+
+Entries are cut into words by the same Sudachi tokenizer as the posts, so a one-line
+entry like 殺す matches 殺そう and 殺すぞ, and 馬鹿 matches バカ / ばか through the folded
+reading. One pass over a post's words finds every entry; regular-expression entries run
+as one combined pattern per list.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from analysis.text import Doc, analyse_text
+from analysis.textnorm import normalize
+
+DIR = Path(__file__).resolve().parent.parent / "lexicons" / "hostility"
+
+# file → kind of entry
+FILES = {
+    "insults.txt": "insult",
+    "insults_inappropriate-words-ja.txt": "insult",
+    "insults_ldnoobw.txt": "insult",
+    "insults_targeted.txt": "targeted",
+    "threats.txt": "threat",
+    "threat_phrases.txt": "threat",
+    "death_wishes.txt": "death",
+    "quit_demands.txt": "quit",
+    "rude_orders.txt": "rude",
+    "targets.txt": "target",
+}
+_DEFAULT_WEIGHT = 0.7
+_K2H = str.maketrans({chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)})
+_KANJI_OR_KATAKANA = re.compile(r"[一-龯々ァ-ヺ]")
+NOMINAL = frozenset({"名詞", "代名詞", "形状詞", "接頭辞", "接尾辞", "感動詞"})
+
+
+def fold(s: str) -> str:
+    """Katakana → hiragana (one character for one: offsets stay valid)."""
+    return s.translate(_K2H)
+
+
+class LexiconError(ValueError):
+    """A line of a hostility word list that cannot be read; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    text: str
+    kind: str  # insult | targeted | threat | death | quit | rude | target
+    tag: str = ""
+    weight: float = _DEFAULT_WEIGHT
+    forms: tuple[frozenset[str], ...] = ()  # per word: lemma, folded surface, folded reading
+    pos: str = ""  # part of speech (major) of the first word
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    first: int  # index of the first word in the doc (or of the word the match starts in)
+    last: int  # index of the last word, inclusive
+    begin: int  # character offsets into doc.text
+    end: int
+
+
+@dataclass
+class Lexicon:
+    by_form: dict[str, list[Entry]] = field(default_factory=dict)
+    plain: re.Pattern[str] | None = None
+    plain_entries: dict[str, Entry] = field(default_factory=dict)
+    patterns: list[tuple[re.Pattern[str], list[Entry]]] = field(default_factory=list)
+    idioms: re.Pattern[str] | None = None
+    reporting: tuple[str, ...] = ()
+    targets: dict[str, str] = field(default_factory=dict)  # lemma/folded form → target kind
+
+    def match(self, doc: Doc, folded: str) -> list[Hit]:
+        """Every entry found in the doc (word entries, plain-text entries, patterns)."""
+        hits: list[Hit] = []
+        lemmas, begins, ends = doc.lemmas, doc.begins, doc.ends
+        n = len(lemmas)
+        by_form = self.by_form
+        for i in range(n):
+            cands = by_form.get(lemmas[i])
+            fs = folded[begins[i] : ends[i]]
+            more = by_form.get(fs) if fs != lemmas[i] else None
+            if more:
+                cands = cands + more if cands else more
+            if not cands:
+                continue
+            for e in cands:
+                last = self._extends(e, doc, folded, i)
+                if last >= 0:
+                    hits.append(Hit(e, i, last, begins[i], ends[last]))
+        if self.plain is not None:
+            starts = set(begins)
+            for m in self.plain.finditer(doc.text):
+                if m.start() in starts:
+                    e = self.plain_entries[m.group()]
+                    hits.append(Hit(e, _word_at(doc, m.start()), _word_at(doc, m.end() - 1), *m.span()))
+        for pattern, entries in self.patterns:
+            for m in pattern.finditer(doc.text):
+                e = entries[int(m.lastgroup[1:])]
+                hits.append(
+                    Hit(e, _word_at(doc, m.start()), _word_at(doc, max(m.end() - 1, m.start())), *m.span())
+                )
+        return hits
+
+    @staticmethod
+    def _extends(e: Entry, doc: Doc, folded: str, i: int) -> int:
+        """Index of the entry's last word if the entry's words continue from word i, else -1."""
+        if e.pos in NOMINAL and doc.pos[i][0] not in NOMINAL:
+            return -1
+        if e.pos and e.pos not in NOMINAL and doc.pos[i][0] != e.pos:
+            return -1
+        for k in range(1, len(e.forms)):
+            j = i + k
+            if j >= len(doc.lemmas):
+                return -1
+            forms = e.forms[k]
+            if doc.lemmas[j] not in forms and folded[doc.begins[j] : doc.ends[j]] not in forms:
+                return -1
+        return i + len(e.forms) - 1
+
+
+def _word_at(doc: Doc, offset: int) -> int:
+    return max(bisect_right(doc.begins, offset) - 1, 0)
+
+
+def _parse_line(line: str, source: str, n: int) -> tuple[str, str, float] | None:
+    line = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("re:") else line.strip()
+    if not line or line.startswith("#"):
+        return None
+    parts = line.split()
+    text, tag, weight = parts[0], "", _DEFAULT_WEIGHT
+    for p in parts[1:]:
+        if p.startswith("@"):
+            tag = p[1:]
+        else:
+            try:
+                weight = float(p)
+            except ValueError as e:
+                raise LexiconError(f"{source} line {n}: {p!r} is neither @tag nor a weight 0-1") from e
+            if not 0 <= weight <= 1:
+                raise LexiconError(f"{source} line {n}: weight {weight} is not between 0 and 1")
+    return text, tag, weight
+
+
+def _word_entry(text: str, kind: str, tag: str, weight: float, source: str) -> Entry:
+    doc = analyse_text(normalize(text))
+    toks = doc.tokens
+    # Nouns match on their folded reading (馬鹿 → ばか: バカ, ばか); their normalised form only
+    # when it is the word itself (ジジイ is normalised to 爺, which is also お爺さん). Verbs
+    # and adjectives conjugate, so they match on the normalised form (ぶっ殺す → 打ち殺す).
+    forms = tuple(
+        frozenset(
+            {fold(t.surface)}
+            | ({fold(t.reading)} if t.pos[0] in NOMINAL else set())
+            | ({t.normalized} if t.pos[0] not in NOMINAL or t.normalized == t.surface else set())
+        )
+        - {""}
+        for t in toks
+    )
+    return Entry(text, kind, tag, weight, forms, toks[0].pos[0] if toks else "", source)
+
+
+def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[tuple[str, Entry]]) -> None:
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        parsed = _parse_line(line, path.name, n)
+        if parsed is None:
+            continue
+        text, tag, weight = parsed
+        if text.startswith("re:"):
+            try:
+                re.compile(text[3:])
+            except re.error as e:
+                raise LexiconError(f"{path.name} line {n}: bad regular expression: {e}") from e
+            patterns.append((text[3:], Entry(text, kind, tag, weight, (), "", path.name)))
+            continue
+        if kind == "target":
+            norm = normalize(text)
+            lex.targets[norm] = tag or "city"
+            lex.targets[fold(norm)] = tag or "city"
+        e = _word_entry(text, kind, tag, weight, path.name)
+        if kind == "target":
+            continue
+        for form in e.forms[0] if e.forms else ():
+            lex.by_form.setdefault(form, []).append(e)
+        surface = normalize(text)
+        if len(surface) >= 3 and _KANJI_OR_KATAKANA.search(surface) and surface not in lex.plain_entries:
+            lex.plain_entries[surface] = e
+
+
+def _alternation(items: list[tuple[str, Entry]]) -> tuple[re.Pattern[str], list[Entry]]:
+    pattern = "|".join(f"(?P<g{k}>{p})" for k, (p, _) in enumerate(items))
+    return re.compile(pattern), [e for _, e in items]
+
+
+@lru_cache(maxsize=4)
+def load(directory: Path = DIR) -> Lexicon:
+    lex = Lexicon()
+    for name, kind in FILES.items():
+        patterns: list[tuple[str, Entry]] = []
+        _read_list(directory / name, kind, lex, patterns)
+        if patterns:
+            lex.patterns.append(_alternation(patterns))
+    if lex.plain_entries:
+        alts = sorted(lex.plain_entries, key=len, reverse=True)
+        lex.plain = re.compile("|".join(re.escape(a) for a in alts))
+    idioms = []
+    for n, line in enumerate((directory / "idioms.txt").read_text("utf-8").splitlines(), 1):
+        parsed = _parse_line(line, "idioms.txt", n)
+        if parsed:
+            text = parsed[0]
+            idioms.append(text[3:] if text.startswith("re:") else re.escape(normalize(text)))
+    lex.idioms = re.compile("|".join(idioms)) if idioms else None
+    reporting = []
+    for n, line in enumerate((directory / "reporting.txt").read_text("utf-8").splitlines(), 1):
+        parsed = _parse_line(line, "reporting.txt", n)
+        if parsed:
+            reporting.append(normalize(parsed[0]))
+    lex.reporting = tuple(reporting)
+    return lex
