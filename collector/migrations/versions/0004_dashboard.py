@@ -3,7 +3,7 @@
 Revision ID: 0004
 Revises: 0003
 
-- post (platform, in_reply_to): a post's replies and siblings (thread view) without a scan.
+- post (platform, in_reply_to, created_at): a post's replies and siblings (thread view), in order, without a scan.
 - post (is_official, created_at): the official posts to choose an incident from.
 - alert (severity_rank, created_at) and (created_at): the queue order when every status is
   shown, and its date range.
@@ -29,7 +29,7 @@ TRGM = (("ix_post_text_trgm", "text"), ("ix_post_title_trgm", "title"))
 
 def upgrade() -> None:
     with op.batch_alter_table("post", schema=None) as batch_op:
-        batch_op.create_index("ix_post_reply", ["platform", "in_reply_to"], unique=False)
+        batch_op.create_index("ix_post_reply", ["platform", "in_reply_to", "created_at"], unique=False)
         batch_op.create_index("ix_post_official", ["is_official", "created_at"], unique=False)
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.create_index("ix_alert_rank", ["severity_rank", "created_at"], unique=False)
