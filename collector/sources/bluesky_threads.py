@@ -23,11 +23,11 @@ from collector.sources.bluesky_posts import (
     walk_thread,
     web_url,
 )
-from collector.sources.cursors import from_iso, iso, json_state, read_json
+from collector.sources.cursors import from_iso, iso, json_state, read_json, threads_to_read
 
 THREAD_WINDOW = timedelta(days=14)  # how long an official post's replies are followed
 OVERLAP = timedelta(minutes=10)  # re-read this much before the last mark: late indexing, clock skew
-MAX_THREADS = 60  # threads read per account per cycle, newest first
+MAX_THREADS = 60  # threads read per account per cycle (see cursors.threads_to_read)
 MAX_SUBTHREADS = 40  # extra reads per thread for branches the depth limit cut off
 MAX_PROFILE_ACTORS = 5000  # author profiles looked up per cycle
 
@@ -116,7 +116,8 @@ async def collect_account(run: Run, handle: str, profile: dict) -> None:
         if stop or not feed or not cursor:
             break
     live = {u: t for u, t in threads.items() if (from_iso(t.get("at")) or run.now) >= window_start}
-    for uri in sorted(live, key=lambda u: live[u].get("at", ""), reverse=True)[:MAX_THREADS]:
+    for uri in threads_to_read(live, MAX_THREADS):
+        live[uri]["read"] = iso(run.now)
         try:
             if not await collect_thread(run, uri, live[uri]):
                 del live[uri]  # the post is gone

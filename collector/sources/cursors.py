@@ -39,3 +39,11 @@ def from_iso(value: Any) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def threads_to_read(tracks: dict[str, dict], limit: int, newest: int = 20) -> list[str]:
+    """Which tracked threads to read this cycle: the `newest` most recent posts every time, then the
+    rest least recently read first, `limit` in all; so no thread is starved when there are many."""
+    by_age = sorted(tracks, key=lambda k: str(tracks[k].get("at", "")), reverse=True)
+    rest = sorted(by_age[newest:], key=lambda k: str(tracks[k].get("read", "")))
+    return (by_age[:newest] + rest)[:limit]

@@ -27,7 +27,7 @@ import httpx
 from collector.http import FetchError, Http, RateLimited
 from collector.settings import Settings, SourceSettings
 from collector.sources.base import Batch, NewPost, SourceDisabled, State
-from collector.sources.cursors import from_iso, iso, json_state, read_json
+from collector.sources.cursors import from_iso, iso, json_state, read_json, threads_to_read
 from collector.sources.mastodon_posts import (
     Officials,
     id_order,
@@ -41,7 +41,7 @@ from collector.store import utcnow
 
 PAGE = 40  # the API's maximum `limit`
 THREAD_WINDOW = timedelta(days=14)
-MAX_THREADS = 60  # contexts read per account per cycle, newest posts first
+MAX_THREADS = 60  # contexts read per account per cycle (see cursors.threads_to_read)
 MAX_PARENT_LOOKUPS = 40  # GET /statuses/:id per cycle for parents not seen otherwise
 CONTEXT_CAP = {False: 60, True: 4096}  # descendants /context returns without / with a token
 
@@ -231,7 +231,8 @@ class MastodonCollector:
             if post and post.created_at and post.created_at >= window_start:
                 threads.setdefault(str(status["id"]), {"uri": post.external_id, "at": iso(post.created_at)})
         live = {k: v for k, v in threads.items() if (from_iso(v.get("at")) or run.now) >= window_start}
-        for status_id in sorted(live, key=id_order, reverse=True)[:MAX_THREADS]:
+        for status_id in threads_to_read(live, MAX_THREADS):
+            live[status_id]["read"] = iso(run.now)
             try:
                 if not await self._context(run, status_id, live[status_id]["uri"]):
                     del live[status_id]  # deleted

@@ -11,6 +11,7 @@ from collector.sources.bluesky_posts import (
     walk_thread,
     web_url,
 )
+from collector.sources.cursors import threads_to_read
 from tests.collectors.bsky_fake import CITY, CITY_DID, FakeBluesky, load, post_view, ts
 from tests.collectors.readback import collect, stored_posts
 from tests.conftest import write_settings
@@ -86,3 +87,15 @@ accounts = ["{CITY.handle}"]
     assert "bsky: ok new_posts=4" in collect(settings, capsys)
     assert len(server.hits("/xrpc/app.bsky.feed.getAuthorFeed")) == 3
     assert all(p.is_official for p in stored_posts(sqlite_url, "bluesky").values())
+
+
+def test_many_tracked_threads_take_turns_so_none_is_starved():
+    tracks = {f"p{i:02d}": {"at": f"2026-11-{10 + i // 4:02d}T00:{i:02d}:00Z", "read": ""} for i in range(30)}
+    seen: set[str] = set()
+    for cycle in range(5):  # 25 older threads, 5 a cycle
+        chosen = threads_to_read(tracks, limit=10, newest=5)
+        assert chosen[:5] == sorted(tracks, reverse=True)[:5]  # the newest posts every cycle
+        for key in chosen:
+            tracks[key]["read"] = f"cycle{cycle}"
+        seen.update(chosen)
+    assert seen == set(tracks)
