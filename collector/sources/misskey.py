@@ -67,7 +67,7 @@ class Run:
 
     def add(
         self, raw: dict, thread_root: str | None = None, to_official: bool = False, parent: str | None = None
-    ):
+    ) -> None:
         note = unwrap(raw)
         if note and note.get("id"):
             self.uris[note["id"]] = note_uri(note, self.base)
@@ -212,13 +212,13 @@ class MisskeyCollector:
         token = os.environ.get(env, "").strip() or None
         base = (source.base_url or DEFAULT_BASE).rstrip("/")
         run = Run(Api(http, base, token, env), source, states)
-        steps: list[tuple[str, Any]] = []
+        # the accounts first: their notes mark the antenna's and hashtags' replies to them
+        steps: list[tuple[str, Any]] = [(f"account {a}", lambda a=a: run.account(a)) for a in source.accounts]
         if source.antenna_id:
             steps.append((f"antenna {source.antenna_id}", run.antenna))
         if source.hashtags:
             steps.append(("hashtags", run.hashtags))
         steps += [(f"search {t!r}", lambda t=t: run.search(t)) for t in source.query]
-        steps += [(f"account {a}", lambda a=a: run.account(a)) for a in source.accounts]
         if not steps:
             raise SourceDisabled(
                 f"misskey source {source.name!r}: nothing to read; set antenna_id (with a token in {env}), "

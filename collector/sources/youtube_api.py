@@ -99,8 +99,11 @@ class Api:
         self.quota.check()
         self.quota.units += 1
         self.quota.run_units += 1
-        response = await self.http.get(
-            f"{self.base}/{resource}", params=dict(params, key=self.key), expect=(200, 400, 403, 404)
+        response = await self.http.get(  # the key in a header keeps it out of every logged URL
+            f"{self.base}/{resource}",
+            params=params,
+            headers={"X-Goog-Api-Key": self.key},
+            expect=(200, 400, 403, 404),
         )
         try:
             data = response.json()

@@ -271,3 +271,20 @@ def test_mfm_markup_is_read_as_the_words_a_reader_sees():
     text = mfm_to_text(slot)
     assert "$[" not in text and "<center>" not in text
     assert "🎰 与謝野晶子SLOT 🎰" in text and "#与謝野晶子SLOT https://misskey.io/play/9g01hax0f9" in text
+
+
+def test_an_antenna_note_replying_to_the_city_is_marked_as_such(
+    tmp_path, sqlite_url, server, monkeypatch, capsys
+):
+    fake = FakeMisskey(server)
+    monkeypatch.setenv(TOKEN_ENV, fake.token)
+    t = _city_thread(fake)
+    fake.antennas["ant1"] = [t["r1"]["id"], t["post"]["id"]]
+    settings = _settings(
+        tmp_path, sqlite_url, _source("misskey", fake, antenna_id="ant1", accounts=["chino_city"])
+    )
+    assert "misskey: ok new_posts=6" in collect(settings, capsys)
+    posts = stored_posts(sqlite_url, "misskey")
+    r1 = posts[f"{fake.base_url}/notes/{t['r1']['id']}"]
+    assert r1.reply_to_official and r1.thread_root == f"{fake.base_url}/notes/{t['post']['id']}"
+    assert posts[f"{fake.base_url}/notes/{t['post']['id']}"].is_official

@@ -95,6 +95,7 @@ def test_comments_under_the_channels_videos_are_stored_once_on_a_small_quota(tmp
         )
     official = posts[w["official"]["id"]]
     assert official.is_official and not official.reply_to_official
+    assert not any("key" in args for _, args in yt.calls)  # the key travels in a header, never in a URL
     thread_calls = [args for r, args in yt.calls if r == "commentThreads"]
     assert thread_calls[0]["order"] == "time" and thread_calls[0]["part"] == "snippet,replies"
     assert [args["videoId"] for args in thread_calls] == [

@@ -143,7 +143,7 @@ class FakeYouTube:
         def handle(req: Request) -> Response:
             args = {k: v[0] for k, v in req.query.items()}
             self.calls.append((resource, args))
-            if args.get("key") != self.key:
+            if (req.headers.get("x-goog-api-key") or args.get("key")) != self.key:  # the API takes either
                 return Response(400, load("error_response.json"), JSON_TYPE)  # recorded keyInvalid body
             if self.quota_left <= 0:
                 return api_error(*QUOTA)
