@@ -28,6 +28,21 @@ def is_local(address: str) -> bool:
     return address in LOCAL_HOSTS
 
 
+def exposed() -> bool:
+    """Can people on other machines reach this page?
+
+    An explicit non-local address: yes. No address at all means Streamlit listens on every
+    interface, so yes too, as soon as a real client is connected (it sends HTTP headers);
+    a bare script run (AppTest) has no client and exposes nothing.
+    """
+    address = bound_address()
+    if is_local(address):
+        return False
+    if address:
+        return True
+    return bool(dict(st.context.headers))
+
+
 def password_ok(given: str, expected: str) -> bool:
     """Constant-time comparison; an empty expected password never matches."""
     if not expected:
@@ -48,7 +63,7 @@ def gate(settings: Settings) -> None:
         return
     expected = os.environ.get(settings.dashboard.password_env, "")
     if not expected:
-        if is_local(bound_address()):
+        if not exposed():
             return  # this machine only
         st.error(
             f"このダッシュボードは {bound_address() or 'すべてのアドレス'} で待ち受けていますが、"

@@ -122,11 +122,12 @@ with right:
     c = clause(d.clause)
     st.subheader("なぜ確認が必要か")
     st.text(d.reason)
-    if d.evidence:
-        st.text(
-            "該当箇所: "
-            + "、".join(str(e.get("text", "")) for e in d.evidence if d.kind != "leak" or e.get("masked"))
-        )
+    hidden = d.kind in ui.ABUSIVE_KINDS and not st.session_state.get(f"reveal_main_{d.id}")
+    if d.evidence and hidden:
+        st.text("該当箇所: 本文の「攻撃的な表現を表示する」で確認できます。")
+    elif d.evidence:
+        words = [str(e.get("text", "")) for e in d.evidence if d.kind != "leak" or e.get("masked")]
+        st.text("該当箇所: " + "、".join(words))
     st.markdown("**ガイドライン**")
     st.text(f"{c.id} {c.title}\n{c.summary}" if c.summary else c.id)
     st.markdown("**推奨対応**")

@@ -113,11 +113,14 @@ with st.form("bulk", border=True):
             head[0].checkbox("選択", key=f"sel_{row.id}", label_visibility="collapsed")
             who = f"{ui.platform_label(row.platform)} {row.author_name or row.author}".strip()
             head[1].markdown(
-                f"{ui.severity_badge(row.severity)} ・ {ui.kind_label(row.kind)} ・ "
+                f"{ui.severity_badge(row.severity)} ・ "
                 f"{ui.status_label(row.status)} ・ {ui.when(row.created_at, '%m/%d %H:%M')} ・ #{row.id}"
             )
             many = f"　投稿 {row.post_count} 件" if row.post_count > 1 else ""
-            head[1].text(f"{who}　{row.reason}{many}" + (f"　担当: {row.assignee}" if row.assignee else ""))
+            head[1].text(
+                f"{ui.kind_label(row.kind)}: {row.reason}{many}　{who}"
+                + (f"　担当: {row.assignee}" if row.assignee else "")
+            )
             body = "\n".join(t for t in (row.title, row.excerpt) if t)
             if row.kind == "leak":
                 body = mask_text(body)

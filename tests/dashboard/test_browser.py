@@ -59,7 +59,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     )
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     settings = write_settings(tmp_path / "settings.toml", url)
-    kikimimi = [sys.executable, "-m", "collector.cli", "--settings", str(settings)]
+    script = Path(sys.executable).parent / "kikimimi"  # the installed command, as a user runs it
+    kikimimi = [str(script)] if script.exists() else [sys.executable, "-m", "collector.cli"]
+    kikimimi += ["--settings", str(settings)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIKIMIMI_")}
     root = Path(__file__).resolve().parents[2]
     subprocess.run(
@@ -209,3 +211,25 @@ def test_hostile_html_in_a_post_shows_as_text_and_runs_nothing(served, browser_p
     assert page.locator("[data-testid='stMain'] script").count() == 0
     assert page.locator(".kk-post b").count() == 0
     page.screenshot(path=str(ARTIFACTS / "dashboard-untrusted-text.png"), full_page=True)
+
+
+def test_incident_view_of_the_demo_pile_on(served, browser_page):
+    base, url = served
+    page = browser_page
+    page.goto(f"{base}/incident")
+    _wait_ready(page)
+    page.get_by_role("heading", name="10分ごとの投稿数").wait_for(timeout=30000)
+    posts = (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text="投稿数")
+        .locator('[data-testid="stMetricValue"]')
+    )
+    assert posts.inner_text() == "20 件"  # the demo's replies under the city's post
+    page.wait_for_timeout(1500)  # charts draw
+    page.screenshot(path=str(ARTIFACTS / "dashboard-incident.png"))
+    page.get_by_text("検索語").first.click()
+    page.get_by_label("検索語").fill("水道水")
+    page.get_by_label("検索語").press("Enter")
+    page.get_by_text("件・投稿者").first.wait_for(timeout=30000)
+    page.get_by_role("heading", name="繰り返された主張（似た投稿のまとまり）").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-incident-claims.png"))
