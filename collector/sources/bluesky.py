@@ -116,6 +116,8 @@ class BlueskyCollector:
                 await run.xrpc.login(identifier, password, env)
                 for term in run.source.query:
                     await self._search(run, term)
+                # search covers everything up to now: a later fallback to the stream starts here
+                run.new_states.append(State(key="jetstream", cursor=str(int(run.now.timestamp() * 1e6))))
                 return
             except LoginFailed as e:
                 run.notes.append(f"{e}; watching Jetstream instead")

@@ -175,6 +175,11 @@ def test_search_logs_in_once_pages_with_cursor_and_resumes_since_the_last_run(
     assert all(r.headers["authorization"] == f"Bearer {fake.access}" for r in searches)
     assert not jetstream.requests  # with a session, search replaces the stream
 
+    fake.search_forbidden = True  # a fallback to the stream starts from the last search, not before
+    collect(settings, capsys)
+    fake.search_forbidden = False
+    assert int(jetstream.requests[0]["cursor"][0]) > now_us() - 60_000_000
+
     assert "bsky: ok new_posts=0" in collect(settings, capsys)
     assert len(server.hits("/xrpc/com.atproto.server.createSession")) == 1  # the session is reused
     since = server.hits("/xrpc/app.bsky.feed.searchPosts")[-1].arg("since")
