@@ -336,3 +336,32 @@ kind = "bluesky"
     collect(settings, capsys)
     health = status(settings, capsys)["bsky"]
     assert health["last_result"] == "disabled" and "set query" in health["last_error"]
+
+
+def test_author_profiles_are_fetched_25_at_a_time(tmp_path, sqlite_url, server, capsys):
+    fake = FakeBluesky(server)
+    official = post_view(CITY, "3lbmanyreply1", "【募集】市民農園の利用者を募集します。", 100, reply_count=30)
+    people = [
+        Person(f"did:plc:p{i:02d}eople2b4d6f8h2k4m6p8", f"person{i:02d}.bsky.social", "", f"自己紹介{i}")
+        for i in range(30)
+    ]
+    fake.people += people
+    replies = [
+        node(
+            post_view(
+                p, f"3lbmany{i:06d}", "応募したいです", 90 - i, parent=official["uri"], root=official["uri"]
+            )
+        )
+        for i, p in enumerate(people)
+    ]
+    fake.threads[official["uri"]] = node(official, replies)
+    fake.feeds[CITY_DID] = [[{"post": official}]]
+    settings = _settings(tmp_path, sqlite_url, server.url(""))
+
+    assert "bsky: ok new_posts=31" in collect(settings, capsys)
+    calls = server.hits("/xrpc/app.bsky.actor.getProfiles")
+    assert [len(c.query["actors"]) for c in calls] == [1, 25, 6]  # the city's handle, then 31 authors
+    posts = stored_posts(sqlite_url, "bluesky")
+    assert {p.author_description for p in posts.values() if p.reply_to_official} == {
+        f"自己紹介{i}" for i in range(30)
+    }
