@@ -1,12 +1,64 @@
-"""leak detector — placeholder returning nothing; the analysis issue builds it."""
+"""Possible staff leaks (4(7)⑦⑧, 5(1)–5(4), 4(4)): secrets, drafts, residents' data, credentials.
+
+A post is weighed on two axes: what it discloses (residents' personal data and credentials
+matter whoever posts them; confidentiality markings, unannounced matters, drafts under
+discussion, secrecy asides and embargoed names matter most when staff post them) and how
+strongly the author seems to be staff (profile or the post itself). The 5(5) disclaimer,
+already-public information and news of an incident elsewhere weaken the soft signs only.
+Personal-data evidence is stored masked: the raw number never leaves this module.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import ClassVar
 
+from analysis import pii
+from analysis.clauses import clause
+from analysis.detectors import leak_signals as sig
 from analysis.detectors.base import Context
 from analysis.text import Doc
-from analysis.types import Finding, PostText
+from analysis.textnorm import normalize
+from analysis.types import Evidence, Finding, PostText
+
+_PROFILE_CACHE = 4096
+_PII_LABEL = {"birthdate": "birthdate", "mynumber": "mynumber", "phone": "phone", "address": "address"}
+_PII_NAME = {
+    "mynumber": "マイナンバー",
+    "phone": "電話番号",
+    "address": "住所",
+    "email": "メールアドレス",
+    "birthdate": "生年月日",
+}
+_SECRET_NAME = {
+    "password": "パスワード・暗証番号",
+    "credential": "ログインID",
+    "internal_ip": "内部IPアドレス",
+    "server": "内部サーバー名",
+}
+_SOFT = {  # base score, weight of the staff sign, clause, label, reason
+    "marking": (0.52, 0.40, "4(7)⑦", "confidential", "秘密表示（{q}）のある情報"),
+    "unannounced": (0.30, 0.55, "4(7)⑦", "confidential", "未公表の情報（{q}）"),
+    "aside": (0.25, 0.50, "5(4)", "confidential", "秘密を示す前置き（{q}）のある職務の話"),
+    "deliberation": (0.25, 0.50, "4(7)⑧", "draft", "検討中の案など意思形成過程の情報（{q}）"),
+    "secret": (0.30, 0.50, "4(7)⑦", "confidential", "職務上の秘密にあたる情報（{q}）"),
+    "embargo": (0.60, 0.30, "4(7)⑦", "embargo", "公表前の案件（{q}）"),
+}
+_PARTNER_SECRETS = re.compile("予定価格|最低制限価格|落札|入札|口利き|事業者|業者")
+
+
+@dataclass
+class Part:
+    """One reason the post may be a leak, with its score and evidence."""
+
+    category: str
+    score: float
+    clause: str
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+    critical: bool = False
+    note: str = ""
 
 
 class LeakDetector:
@@ -14,6 +66,234 @@ class LeakDetector:
 
     def __init__(self, context: Context):
         self.context = context
+        terms = tuple(context.config.embargoed_terms)
+        self._gate = sig.content_gate(terms)
+        alts = "|".join(re.escape(normalize(t)) for t in sorted(terms, key=len, reverse=True) if t.strip())
+        self._embargo = re.compile(alts, re.IGNORECASE) if alts else None
+        self._profiles: dict[str, sig.Staff] = {}
+
+    def _profile(self, description: str) -> sig.Staff:
+        found = self._profiles.get(description)
+        if found is None:
+            if len(self._profiles) >= _PROFILE_CACHE:
+                self._profiles.clear()
+            found = sig.profile_staff(description, self.context.config.aliases)
+            self._profiles[description] = found
+        return found
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
-        return []
+        text = doc.text
+        found = pii.find(text)
+        if not found and not self._gate.search(text):
+            return []
+        staff = sig.combine(self._profile(post.author_description), sig.text_staff(text))
+        names = sig.named_people(doc)
+        parts = self._personal(post, doc, found, names, staff)
+        parts += self._security(doc, found, staff)
+        parts += self._soft(post, doc, names, staff)
+        parts += self._records(doc, names, staff)
+        if not parts:
+            return []
+        return [self._finding(doc, parts, staff)]
+
+    # --- residents' personal data -------------------------------------------------
+    def _personal(self, post: PostText, doc: Doc, found: list[pii.PiiMatch], names, staff) -> list[Part]:
+        out = []
+        for p in found:
+            if p.kind not in _PII_NAME or p.owner == "public" or (p.kind == "mynumber" and not p.certain):
+                continue
+            named = sig.near(names, p.start, p.end)
+            owner = p.owner
+            if owner == "unknown" and post.reply_to_official and not named:
+                owner = "self"  # a resident giving the city their own details
+            score = _personal_score(p, owner, named, staff.strength)
+            note = ""
+            if owner == "self":
+                note = "投稿者本人の連絡先とみられます（職員による漏えいではありません）。"
+            out.append(
+                Part(
+                    "personal_data",
+                    score,
+                    "5(2)" if staff.strength >= 0.5 else "4(4)",
+                    f"住民の個人情報（{_PII_NAME[p.kind]}）",
+                    [_masked(doc, p)],
+                    critical=owner != "self",
+                    note=note,
+                )
+            )
+        return out
+
+    def _records(self, doc: Doc, names, staff) -> list[Part]:
+        records = [
+            h for h in sig.hits(doc.text, sig.PERSONAL, "record") if sig.near(names, h.start, h.end, 25, 25)
+        ]
+        if not records:
+            return []
+        score = 0.88 if staff.strength >= 0.45 else 0.55
+        q = "・".join(dict.fromkeys(h.text for h in records[:3]))
+        ev = [_plain(doc, h.start, h.end, "personal_record") for h in records[:3]]
+        ev += [_masked_name(doc, a, b) for a, b in names[:2]]
+        clause_id = "5(2)" if staff.strength >= 0.5 else "4(4)"
+        return [
+            Part("personal_data", score, clause_id, f"特定の人の{q}に関する情報", ev, critical=score > 0.8)
+        ]
+
+    # --- credentials and internal systems -----------------------------------------
+    def _security(self, doc: Doc, found: list[pii.PiiMatch], staff) -> list[Part]:
+        text = doc.text
+        inside = staff.strength >= 0.5 or sig.has(text, sig.SECURITY, "institution")
+        advice = sig.has(text, sig.SECURITY, "advice")
+        out = []
+        for p in found:
+            if p.kind not in _SECRET_NAME:
+                continue
+            if p.kind in ("password", "credential"):
+                score = (0.95 if p.certain else 0.5) if inside else 0.35
+                if advice and not p.certain:
+                    score = 0.2
+            elif p.kind == "internal_ip":
+                score = 0.85 if inside or sig.has(text, sig.SECURITY, "system") else 0.3
+            else:
+                score = 0.85 if inside else 0.4
+            out.append(
+                Part("credential", score, "5(3)", _SECRET_NAME[p.kind], [_masked(doc, p)], critical=True)
+            )
+        if not out and inside and not advice:
+            systems = sig.hits(text, sig.SECURITY, "system")
+            weak = sig.hits(text, sig.SECURITY, "weakness")
+            if systems and weak:
+                ev = [_plain(doc, h.start, h.end, "credential") for h in (systems[0], weak[0])]
+                q = f"「{systems[0].text}」「{weak[0].text}」"
+                out.append(Part("credential", 0.72, "5(3)", f"内部システムの弱点（{q}）", ev))
+        return out
+
+    # --- confidentiality, drafts, unannounced matters -----------------------------
+    def _soft(self, post: PostText, doc: Doc, names, staff) -> list[Part]:
+        text = doc.text
+        found: dict[str, list[sig.Hit]] = {}
+        for category in ("marking", "unannounced", "aside", "deliberation", "secret"):
+            hs = sig.hits(text, sig.CONFIDENTIAL, category)
+            if hs:
+                found[category] = hs
+        who = [(h.start, h.end) for h in sig.hits(text, sig.CONFIDENTIAL, "title")] + names
+        personnel = [
+            h for h in sig.hits(text, sig.CONFIDENTIAL, "personnel") if sig.near(who, h.start, h.end)
+        ]
+        if personnel:  # 内示 is a secret when it says who goes where
+            found["secret"] = found.get("secret", []) + personnel
+        if self._embargo:
+            hs = [sig.Hit("embargo", m.start(), m.end(), m.group()) for m in self._embargo.finditer(text)]
+            if hs:
+                found["embargo"] = hs
+        if not found:
+            return []
+        news = sig.has(text, sig.PUBLIC, "news")
+        public = sig.has(text, sig.PUBLIC, "already-public")
+        disclaimer = sig.has(text, sig.PUBLIC, "disclaimer") or sig.has(
+            normalize(post.author_description or ""), sig.PUBLIC, "disclaimer"
+        )
+        s = staff.strength
+        concrete = sig.has(text, sig.CONFIDENTIAL, "matter")
+        out = []
+        for category, hs in found.items():
+            if category != "embargo":
+                if news and s < 0.7:
+                    continue
+                if public and category in ("aside", "deliberation", "secret") and "unannounced" not in found:
+                    continue
+            base, weight, clause_id, label, reason = _SOFT[category]
+            if category == "deliberation" and not concrete:  # 検討中 alone: a weekend plan too
+                base, weight = 0.10, 0.30
+            score = base + weight * s
+            if category in ("aside", "deliberation") and disclaimer:
+                score -= 0.15
+            if category == "deliberation" and sig.has(text, sig.CONFIDENTIAL, "opinion"):
+                score += 0.08
+            if category == "marking" and all(h.text in ("(案)", "【案】", "未定稿") for h in hs):
+                clause_id = "4(7)⑧"
+            if category == "secret" and any(_PARTNER_SECRETS.search(h.text) for h in hs):
+                clause_id = "5(1)"
+            q = "・".join(f"「{t}」" for t in dict.fromkeys(h.text for h in hs[:3]))
+            ev = [_plain(doc, h.start, h.end, label) for h in hs[:3]]
+            out.append(Part(category, score, clause_id, reason.format(q=q), ev))
+        if len(out) > 1:  # several soft signs together say more than the strongest alone
+            top = max(out, key=lambda p: p.score)
+            top.score += 0.08 * (len(out) - 1)
+        return out
+
+    # --- the finding ----------------------------------------------------------------
+    def _finding(self, doc: Doc, parts: list[Part], staff: sig.Staff) -> Finding:
+        parts.sort(key=lambda p: p.score, reverse=True)
+        top = parts[0]
+        score = min(0.99, top.score + 0.04 * sum(1 for p in parts[1:] if p.score >= 0.5))
+        if top.critical and score >= 0.8:
+            severity = "critical"
+        elif score >= 0.75:
+            severity = "high"
+        elif score >= 0.5:
+            severity = "medium"
+        else:
+            severity = "low"
+        evidence: list[Evidence] = []
+        if staff.span and staff.source != "profile":
+            evidence.append(_plain(doc, *staff.span, "staff"))
+        for p in parts:
+            evidence += [
+                e for e in p.evidence if (e.start, e.end) not in {(x.start, x.end) for x in evidence}
+            ]
+        reasons = list(dict.fromkeys(p.reason for p in parts if p.score >= 0.5 or p is top))
+        who = f"職員とみられる投稿者（{staff.describe()}）の投稿に" if staff.strength >= 0.5 else "投稿に"
+        reason = f"{who}、{'、'.join(reasons)}が含まれています。{top.note}"
+        action = clause(top.clause).action
+        if top.note:
+            action = (
+                "公開の場に個人の連絡先が出ています。本人に削除や非公開の窓口での連絡を案内してください。"
+            )
+        details = {
+            "categories": list(dict.fromkeys(p.category for p in parts)),
+            "staff_signal": staff.describe(),
+            "staff_strength": round(staff.strength, 2),
+        }
+        return Finding(
+            kind=self.kind,
+            severity=severity,
+            score=score,
+            clause=top.clause,
+            reason=reason,
+            evidence=evidence,
+            action=action,
+            details=details,
+        )
+
+
+def _personal_score(p: pii.PiiMatch, owner: str, named: bool, staff: float) -> float:
+    if owner == "self":
+        return 0.7 if p.kind == "mynumber" else 0.3
+    if p.kind == "mynumber":
+        return 0.97
+    if p.kind == "birthdate":
+        return 0.85 if named else (0.6 if staff >= 0.5 else 0.35)
+    strong = named or staff >= 0.5
+    if owner == "personal":  # 携帯, 自宅, 住んでいる …: someone's, even unnamed
+        return 0.92 if strong else 0.78
+    if named:
+        return 0.85
+    if staff >= 0.5 and (p.kind != "phone" or p.mobile):
+        return 0.6
+    return 0.4 if p.mobile or p.kind == "email" else 0.25
+
+
+def _masked(doc: Doc, p: pii.PiiMatch) -> Evidence:
+    start, end = doc.raw_span(p.start, p.end)
+    return Evidence(start, end, p.masked, _PII_LABEL.get(p.kind, p.kind), masked=True)
+
+
+def _masked_name(doc: Doc, a: int, b: int) -> Evidence:
+    start, end = doc.raw_span(a, b)
+    name = doc.text[a:b]
+    return Evidence(start, end, name[:1] + "＊" * (len(name) - 1), "name", masked=True)
+
+
+def _plain(doc: Doc, a: int, b: int, label: str) -> Evidence:
+    start, end = doc.raw_span(a, b)
+    return Evidence(start, end, doc.raw[start:end], label)

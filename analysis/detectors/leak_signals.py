@@ -1,0 +1,130 @@
+"""What the leak detector reads in a post: staff signs, confidentiality phrases, named people.
+
+Each reader is a pure function of text (and Sudachi's parts of speech for names); the
+words live in lexicons/leak_*.txt so the comms team can extend them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis import phrases
+from analysis.text import Doc
+from analysis.textnorm import normalize
+
+STAFF = "leak_staff.txt"
+CONFIDENTIAL = "leak_confidential.txt"
+SECURITY = "leak_security.txt"
+PUBLIC = "leak_public.txt"
+PERSONAL = "leak_personal_data.txt"
+
+# sections whose words can make a post a leak on their own or with a staff sign
+CONTENT_SECTIONS = (
+    (CONFIDENTIAL, ("marking", "unannounced", "aside", "deliberation", "secret", "personnel")),
+    (SECURITY, ("system",)),
+    (PERSONAL, ("record",)),
+)
+_PERSON = ("名詞", "固有名詞", "人名")
+_HONORIFIC = re.compile(r"\s*(?:さん|様|さま|氏|くん|君|ちゃん)")
+
+
+@dataclass(frozen=True)
+class Staff:
+    """How strongly the author seems to be city staff (0 = no sign)."""
+
+    strength: float = 0.0
+    source: str = ""  # "profile" | "text" | "profile+text"
+    phrase: str = ""
+    span: tuple[int, int] | None = None  # the phrase in the post text (text signs only)
+
+    def describe(self) -> str:
+        if not self.strength:
+            return ""
+        where = "プロフィール" if self.source.startswith("profile") else "本文"
+        return f"{where}「{self.phrase}」"
+
+
+@dataclass(frozen=True)
+class Hit:
+    section: str
+    start: int  # offsets into the normalised text
+    end: int
+    text: str
+
+
+def hits(text: str, file: str, section: str) -> list[Hit]:
+    return [Hit(section, m.start(), m.end(), m.group()) for m in phrases.regex(file, section).finditer(text)]
+
+
+def has(text: str, file: str, *sections: str) -> bool:
+    return phrases.regex(file, *sections).search(text) is not None
+
+
+def content_gate(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """One regex over every content word (and the embargoed terms): most posts fail it at once."""
+    entries: list[str] = [
+        e for f, secs in CONTENT_SECTIONS for s in secs for e in phrases.sections(f).get(s, ())
+    ]
+    entries += [normalize(t) for t in extra if t.strip()]
+    return re.compile(phrases.pattern(entries), re.IGNORECASE) if entries else phrases.NEVER
+
+
+def profile_staff(description: str, aliases: tuple[str, ...]) -> Staff:
+    """Staff signs in the author's profile; naming the city makes a weak sign strong."""
+    d = normalize(description or "")
+    if not d:
+        return Staff()
+    former = re.search(r"元(?:茅野)?(?:市役所|市職員|職員|公務員|役所|役場)|退職|定年", d)
+    if former:
+        return Staff()
+    names_city = any(a and a in d for a in aliases)
+    strong = phrases.regex(STAFF, "profile-strong").search(d)
+    if strong:
+        return Staff(min(1.0, 0.85 + (0.1 if names_city else 0.0)), "profile", strong.group())
+    if has(d, STAFF, "profile-not-staff"):
+        return Staff()
+    weak = phrases.regex(STAFF, "profile-weak").search(d)
+    if weak:
+        return Staff(0.55 + (0.2 if names_city else 0.0), "profile", weak.group())
+    return Staff()
+
+
+def text_staff(text: str) -> Staff:
+    """The author speaking as staff in the post itself (うちの課, 窓口に来た, 市職員です …)."""
+    blocked = [(h.start, h.end) for h in hits(text, STAFF, "text-not-staff")]
+
+    def free(h: Hit) -> bool:
+        return not any(a < h.end and h.start < b for a, b in blocked)
+
+    for section, strength in (("text-strong", 0.8), ("text-weak", 0.45)):
+        for h in hits(text, STAFF, section):
+            if free(h):
+                return Staff(strength, "text", h.text, (h.start, h.end))
+    return Staff()
+
+
+def combine(profile: Staff, text: Staff) -> Staff:
+    if profile.strength and text.strength:
+        best = profile if profile.strength >= text.strength else text
+        return Staff(min(1.0, best.strength + 0.1), "profile+text", profile.phrase, text.span or profile.span)
+    return profile if profile.strength >= text.strength else text
+
+
+def named_people(doc: Doc) -> list[tuple[int, int]]:
+    """Spans (in doc.text) of people's names: a 人名 word with an honorific, or family + given name."""
+    out: list[tuple[int, int]] = []
+    pos, begins, ends, text = doc.pos, doc.begins, doc.ends, doc.text
+    for i, p in enumerate(pos):
+        if p[:3] != _PERSON or (out and begins[i] < out[-1][1]):
+            continue
+        nxt = pos[i + 1] if i + 1 < len(pos) else ()
+        honoured = _HONORIFIC.match(text, ends[i]) is not None
+        full = p[3:4] == ("姓",) and nxt[:3] == _PERSON
+        if honoured or full:
+            out.append((begins[i], ends[i + 1] if full else ends[i]))
+    return out
+
+
+def near(spans: list[tuple[int, int]], start: int, end: int, before: int = 30, after: int = 15) -> bool:
+    return any(b > start - before and a < end + after for a, b in spans)
