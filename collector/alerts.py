@@ -156,16 +156,22 @@ def analyse_batch(
 
 
 def analyze_new(
-    settings: Settings, engine: Engine, batch_size: int = 500, now: datetime | None = None
+    settings: Settings,
+    engine: Engine,
+    batch_size: int = 500,
+    now: datetime | None = None,
+    analyzer: Analyzer | None = None,
 ) -> AnalyzeReport:
     """Analyse posts not analysed yet (incremental), in batches, each batch one transaction.
 
-    `now` (the clock) is passed in by tests; the daemon leaves it to the current time.
+    `now` (the clock) and `analyzer` may be passed in (tests, benchmarks); by default the
+    current time and an `Analyzer` over the stored official statements.
     """
     report = AnalyzeReport()
     rules = Rules.from_settings(settings)
-    with Session(engine) as session:
-        analyzer = Analyzer(settings.analysis_config(), load_facts(session))
+    if analyzer is None:
+        with Session(engine) as session:
+            analyzer = Analyzer(settings.analysis_config(), load_facts(session))
     last_id = 0
     while True:
         with session_scope(engine) as session:

@@ -83,8 +83,11 @@ def check_spikes(
         by_topic: dict[str, list[datetime]] = defaultdict(list)
         for t, h in recent:
             by_topic[t].append(h)
-        for topic in sorted(by_topic):
-            hours = sorted(by_topic[topic])
+        specific: set[datetime] = set()  # hours a named topic surged: "all" would say less, later
+        for topic in sorted(by_topic, key=lambda t: (t == ALL_TOPIC, t)):
+            hours = sorted(h for h in by_topic[topic] if topic != ALL_TOPIC or h not in specific)
+            if not hours:
+                continue
             rows = session.exec(
                 select(TopicVolume.hour_start, TopicVolume.count).where(
                     TopicVolume.topic == topic,
@@ -96,6 +99,7 @@ def check_spikes(
             for hour in hours:
                 spike = check_volume(topic, labels.get(topic, topic), hourly, hour, to_utc(start), rules)
                 if spike:
+                    specific.add(hour)
                     _record(session, spike, None, rules, tz, now, out)
     for view in threads:
         if view.window_start < hour_floor(now) - RECENT:
@@ -143,8 +147,34 @@ def _record(
         out.updated_alerts += 1
         return
     start = spike.window_start.isoformat()
-    finding.details |= {"started_at": start, "last_above_at": start}
+    if spike.subject == "mentions":
+        other = _same_hour(session, start, now)
+        if other is not None:  # the same posts surging under two topics (ごみ and 値上げ): one alert
+            topics = set(other.details.get("topics") or [other.details.get("topic")])
+            other.details = {**other.details, "topics": sorted(topics | {spike.topic})}
+            session.add(other)
+            out.updated_alerts += 1
+            return
+    finding.details |= {"started_at": start, "last_above_at": start, "topics": [spike.topic]}
     row = alert_row(
         finding, post_id, f"{group}:{start}", now, group_key=group, post_count=spike.count, last_seen_at=now
     )
     out.new_alerts += len(insert_ignoring_duplicates(session, Alert, [row], ["dedupe_key"]))
+
+
+def _same_hour(session: Session, hour: str, now: datetime) -> Alert | None:
+    """A mentions spike alert already surging in this very hour, whatever its topic."""
+    recent = session.exec(
+        locked(
+            session,
+            select(Alert)
+            .where(Alert.kind == "spike", Alert.created_at >= now - RECENT)
+            .order_by(Alert.id)
+            .execution_options(populate_existing=True),
+        )
+    ).all()
+    for alert in recent:
+        d = alert.details or {}
+        if d.get("subject") == "mentions" and d.get("last_above_at") == hour:
+            return alert
+    return None
