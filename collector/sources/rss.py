@@ -25,6 +25,7 @@ from collector.htmltext import html_to_text, link_items, tidy
 from collector.http import FetchError, Http
 from collector.settings import Settings, SourceSettings
 from collector.sources.base import Batch, NewFact, NewPost, State
+from collector.sources.jsonfeed import looks_like_json, parse_json_feed
 
 log = logging.getLogger("kikimimi.rss")
 
@@ -171,13 +172,11 @@ def _unique_ids(entries: list[Any], feed_url: str) -> list[str]:
     return ids
 
 
-def parse_feed(
-    body: bytes, content_type: str, source: SourceSettings
-) -> tuple[list[NewPost], list[NewFact], str]:
-    """Feed bytes → posts (or facts for official feeds), and a note when the feed was ill-formed.
-
-    Raises FetchError("not a readable feed: …") when nothing readable is in it; never anything else.
-    """
+def _read(body: bytes, content_type: str) -> tuple[Any, list[Any], list[str]]:
+    """Feed bytes → (feed fields, entries, notes) from feedparser, or from the JSON Feed reader."""
+    if looks_like_json(body):
+        meta, entries = parse_json_feed(body)
+        return meta, entries, []
     decoded = to_utf8(body, content_type)
     try:
         feed = feedparser.parse(
@@ -190,16 +189,27 @@ def parse_feed(
         exc = feed.get("bozo_exception")
         if not feed.entries:
             if feed.version and not _ITEM_TAG.search(decoded.body):
-                return [], [], f"feed is ill-formed and has no items ({type(exc).__name__})"
+                return feed.feed, [], [f"feed is ill-formed and has no items ({type(exc).__name__})"]
             raise FetchError(f"not a readable feed: {type(exc).__name__}: {str(exc)[:150]}")
         notes.append(f"feed is ill-formed but readable ({type(exc).__name__})")
     elif not feed.version and not feed.entries:
         raise FetchError("not a readable feed: no RSS, RDF or Atom elements in it")
-    feed_title = _text(feed.feed.get("title"), feed.feed.get("title_detail"))
-    language = feed.feed.get("language") if isinstance(feed.feed.get("language"), str) else None
-    entries = [e for e in feed.entries if _readable(e)]
-    if len(entries) < len(feed.entries):
-        notes.append(f"{len(feed.entries) - len(entries)} empty items (no id, title, text or link) skipped")
+    return feed.feed, feed.entries, notes
+
+
+def parse_feed(
+    body: bytes, content_type: str, source: SourceSettings
+) -> tuple[list[NewPost], list[NewFact], str]:
+    """Feed bytes → posts (or facts for official feeds), and a note when the feed was ill-formed.
+
+    Raises FetchError("not a readable feed: …") when nothing readable is in it; never anything else.
+    """
+    meta, all_entries, notes = _read(body, content_type)
+    feed_title = _text(meta.get("title"), meta.get("title_detail"))
+    language = meta.get("language") if isinstance(meta.get("language"), str) else None
+    entries = [e for e in all_entries if _readable(e)]
+    if len(entries) < len(all_entries):
+        notes.append(f"{len(all_entries) - len(entries)} empty items (no id, title, text or link) skipped")
     posts: list[NewPost] = []
     facts: list[NewFact] = []
     for entry, eid in zip(entries, _unique_ids(entries, source.url), strict=True):

@@ -119,3 +119,46 @@ def test_html_to_text_reads_like_the_page():
     assert html_to_text("1 < 2 and AT&T") == "1 < 2 and AT&T"
     assert html_to_text("<p>unclosed <b>bold") == "unclosed bold"
     assert html_to_text("全角\u3000スペース\u200bと改行\r\n") == "全角 スペースと改行"
+
+
+def test_json_feed_items_become_posts_like_any_feed():
+    import json
+
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "蓼科ノート",
+        "language": "ja",
+        "authors": [{"name": "たてしな"}],
+        "items": [
+            {
+                "id": "https://note.example.jp/p/42",
+                "url": "https://note.example.jp/p/42",
+                "title": "茅野市の新しいバス路線",
+                "content_html": "<p>乗ってみました。<script>x()</script></p>",
+                "date_published": "2026-11-24T08:00:00+09:00",
+            },
+            {"id": 43, "content_text": "短い投稿", "date_modified": "2026-11-24T10:00:00Z"},
+        ],
+    }
+    source = SourceSettings(name="note", kind="rss", url="https://note.example.jp/feed.json")
+    posts, _, _ = parse_feed(json.dumps(feed, ensure_ascii=False).encode(), "application/feed+json", source)
+    bus, short = posts
+    assert (bus.external_id, bus.title, bus.text) == (
+        "https://note.example.jp/p/42",
+        "茅野市の新しいバス路線",
+        "乗ってみました。",
+    )
+    assert bus.author == "たてしな" and bus.language == "ja"
+    assert bus.created_at == datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    assert short.external_id == "note.example.jp#43" and short.text == "短い投稿"
+    assert short.created_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def test_json_that_is_not_a_feed_is_a_clear_error():
+    import pytest
+
+    from collector.http import FetchError
+
+    source = SourceSettings(name="api", kind="rss", url="https://example.jp/api")
+    with pytest.raises(FetchError, match="not a readable feed: JSON, but not a JSON Feed"):
+        parse_feed(b'{"error": "login required"}', "application/json", source)
