@@ -1,19 +1,294 @@
-"""misinformation detector — placeholder returning nothing; the analysis issue builds it."""
+"""Misinformation and rumours about the city (clauses 4(5), 4(7)⑤), checked against its official statements.
+
+Three ways a post is reported, strongest first:
+
+1. **Contradiction** (clause 4(5)): the post's claim is on the topic of an official statement
+   (`Context.facts`, matched by BM25 over Sudachi lemmas, see `analysis.factbase`) and differs
+   from it on a slot: status (中止 vs 延期/開催, 無料 vs 有料, 通行止め vs 解除), date, weekday,
+   time, amount, or something the statement denies. When several statements match nearly
+   equally (an announcement and its update), the one in force when the post was written counts.
+2. **Unsupported** (4(7)⑤): on a statement's topic, an alarming claim the statement does not
+   make (「けが人が出た」 when it says nothing of it), or a rumour cue with such a claim.
+3. **Rumour** (4(7)⑤): no statement matches; rumour cues (hearsay, 噂, 拡散希望, chain messages,
+   「〜って本当？」, a claim credited to the city) with an alarming claim. Never confirmed.
+
+A post that warns against a rumour (「デマです」), repeats what the statement says, links an
+official page, or only gives an opinion or asks a plain question is not reported.
+
+Score is 0–1. At or above `AnalysisConfig.misinfo_suggest_threshold` the engine reports the
+finding for a person to confirm; at or above `misinfo_confirm_threshold` it is `confirmed`.
+
+`details["claim_key"]` is stable across repeats of one claim so the store can count its
+spread: `"{fact_id}:{slot}:{value}"` for a contradiction (e.g. `hanabi-2025:status:cancelled`,
+`kyufu:amount:50000円`, `hanabi:date:8月17日`, `sagi:denied:ATM+還付金`),
+`"{fact_id}:unsupported:{words}"` for an unsupported claim and `"rumour:{words}"` for a rumour
+with no matching statement (words: the alarming words, sorted, joined with "+"). Other details:
+`kind` ("contradiction" | "unsupported" | "rumour"), `similarity` (post ↔ statement, 0–1), `cues`.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from analysis.detectors.base import Context
+from analysis.factbase import Candidate, FactIndex, IndexedFact, topic_terms
+from analysis.misinfo import report
+from analysis.misinfo.claims import Claims, extract, modality
+from analysis.misinfo.compare import Comparer, Conflict, Verdict
+from analysis.misinfo.cues import Cues, Span, find_cues, trigger_words
+from analysis.misinfo.phrases import phrase_set
 from analysis.text import Doc
 from analysis.types import Finding, PostText
+
+MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
+RUMOUR_WEIGHTS = {
+    "hearsay": 0.15,
+    "rumour": 0.2,
+    "spread": 0.2,
+    "truth": 0.15,
+    "attribution": 0.1,
+    "alarming": 0.2,
+}
+RUMOUR_CAP_NO_FACTS = 0.5
+RUMOUR_CAP = 0.55
 
 
 class MisinformationDetector:
     kind: ClassVar[str] = "misinformation"
 
     def __init__(self, context: Context):
-        self.context = context
+        config = context.config
+        self.suggest = config.misinfo_suggest_threshold
+        self.confirm = config.misinfo_confirm_threshold
+        city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
+        self.index = FactIndex(context.facts, city_words)
+        self.comparer = Comparer(self.index.weight)
+        self.triggers = trigger_words()
+        safety = phrase_set("misinfo_safety.txt")
+        self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
+        self.fact_lemmas = [{t.normalized for t in f.doc.tokens} for f in self.index.facts]
+
+    def _triggered(self, doc: Doc) -> bool:
+        trig = self.triggers
+        if any(t.normalized in trig or t.surface in trig for t in doc.tokens):
+            return True
+        return bool(self.index) and any(ch.isdigit() for ch in doc.text)
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
-        return []
+        if not doc.tokens or not self._triggered(doc):
+            return []
+        cues = find_cues(doc, self.index.hosts)
+        if cues["debunk"]:
+            return []
+        claims = extract(doc)
+        asked = bool(cues["truth"])
+        if cues["alarming"]:
+            cues.spans["alarming"] = [s for s in cues["alarming"] if _asserted(doc, claims, s, asked)]
+        if self.index:
+            cands = [
+                c
+                for c in self.index.candidates(topic_terms(doc, self.index.stop))
+                if c.similarity >= MIN_SIMILARITY
+            ]
+            current = self.index.current(cands, post.created_at)
+            if current is not None:
+                return self._against_facts(doc, claims, cues, asked, cands, current)
+        return self._rumour(doc, cues)
+
+    # -- with a matching statement ---------------------------------------------------------
+
+    def _against_facts(
+        self, doc: Doc, claims: Claims, cues: Cues, asked: bool, cands: list[Candidate], current: Candidate
+    ) -> list[Finding]:
+        verdicts = {current.index: self.comparer.compare(claims, self.index.facts[current.index], asked)}
+        chosen, verdict = current, verdicts[current.index]
+        if not verdict.conflicts and not verdict.agreements:
+            best_sim = max(c.similarity for c in cands)
+            for c in cands:
+                if c.index in verdicts or c.similarity < 0.6 * best_sim:
+                    continue
+                v = verdicts[c.index] = self.comparer.compare(claims, self.index.facts[c.index], asked)
+                if v.conflicts and (
+                    not verdict.conflicts
+                    or v.best.strength * c.similarity > verdict.best.strength * chosen.similarity
+                ):
+                    chosen, verdict = c, v
+        fact = self.index.facts[chosen.index]
+        if (
+            not verdict.conflicts
+            and not verdict.agreements
+            and fact.denial
+            and cues.any("rumour", "truth", "spread")
+        ):
+            # a rumour on the topic of a statement that denies a rumour: most likely that rumour
+            verdict.conflicts.append(
+                Conflict("denied", "rumour", *_first_claim(claims), *_denial_span(fact), 0.6)
+            )
+        if verdict.conflicts:
+            return self._contradiction(doc, fact, chosen, verdict, cues, asked)
+        found = self._unsupported(doc, fact, chosen, verdict, cues, claims, asked)
+        if found or verdict.agreements:
+            return found
+        # nothing to compare with the statement: a rumour, but not for words the statement uses
+        lemmas = self.fact_lemmas[chosen.index]
+        cues.spans["alarming"] = [
+            s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text
+        ]
+        return self._rumour(doc, cues, matched=True)
+
+    def _contradiction(
+        self, doc: Doc, fact: IndexedFact, cand: Candidate, verdict: Verdict, cues: Cues, asked: bool
+    ) -> list[Finding]:
+        conflict = verdict.best
+        assert conflict is not None
+        score = 0.9 * cand.similarity**0.5 * (0.5 + 0.5 * conflict.strength)
+        score += 0.05 * min(2, len(cues.rumour_kinds))
+        if verdict.agreements > len(verdict.conflicts):
+            score *= 0.85
+        if cues.official_link:
+            score *= 0.5
+        if asked:
+            score = min(score, max(self.suggest, self.confirm - 0.01))
+        score = min(1.0, score)
+        confirmed = score >= self.confirm
+        safety = self.fact_safety[cand.index] or cues.any("safety")
+        if confirmed and safety:
+            severity = "critical" if cues["spread"] else "high"
+        elif confirmed or safety:
+            severity = "medium"
+        else:
+            severity = "low"
+        offsets = report.RawOffsets(doc)
+        evidence = [offsets.evidence(conflict.start, conflict.end, f"claim:{conflict.slot}")]
+        evidence += [offsets.evidence(s.start, s.end, s.label) for k in cues.rumour_kinds for s in cues[k]]
+        key = f"{fact.fact.id}:{conflict.slot}:{conflict.claimed}"
+        return [
+            Finding(
+                kind=self.kind,
+                severity=severity,
+                score=score,
+                clause="4(5)",
+                reason=report.contradiction_reason(doc, fact, conflict, cues, asked),
+                evidence=evidence,
+                action=report.contradiction_action(fact, "4(5)"),
+                fact_id=fact.fact.id,
+                fact_url=fact.fact.url or None,
+                confirmed=confirmed,
+                details={
+                    "claim_key": key,
+                    "kind": "contradiction",
+                    "slot": conflict.slot,
+                    "claimed": conflict.claimed,
+                    "similarity": round(cand.similarity, 3),
+                    "cues": cues.rumour_kinds,
+                },
+            )
+        ]
+
+    def _unsupported(
+        self,
+        doc: Doc,
+        fact: IndexedFact,
+        cand: Candidate,
+        verdict: Verdict,
+        cues: Cues,
+        claims: Claims,
+        asked: bool,
+    ) -> list[Finding]:
+        """On the statement's topic, a claim it does not make: alarming words, or details (amounts,
+        dates) it does not give, repeated as a rumour; or a 「本当？」 about something it never says."""
+        if cues.official_link:
+            return []
+        kinds = cues.rumour_kinds
+        lemmas = self.fact_lemmas[cand.index]
+        claimed = [s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text]
+        if kinds and not verdict.agreements:
+            claimed += [
+                Span(s.start, s.end, "detail", s.label())
+                for s in claims.slots
+                if s.kind == "amount" and not s.negated and not claims.clauses[s.clause].question
+            ]
+        if not claimed and not (asked and not verdict.agreements):
+            return []
+        score = 0.2 + 0.1 * min(3, len(kinds)) + 0.15 * bool(claimed) + 0.1 * cand.similarity
+        if verdict.agreements:
+            score -= 0.1
+        score = min(score, RUMOUR_CAP)
+        words = sorted({s.word for s in claimed}) or ["真偽の問い合わせ"]
+        offsets = report.RawOffsets(doc)
+        evidence = [offsets.evidence(s.start, s.end, "claim:" + s.label) for s in claimed]
+        evidence += [offsets.evidence(s.start, s.end, s.label) for k in kinds for s in cues[k]]
+        safety = self.fact_safety[cand.index] or cues.any("safety")
+        return [
+            Finding(
+                kind=self.kind,
+                severity="medium" if safety else "low",
+                score=score,
+                clause="4(7)⑤",
+                reason=report.unsupported_reason(fact, words, cues),
+                evidence=evidence,
+                action=report.rumour_action("4(7)⑤"),
+                fact_id=fact.fact.id,
+                fact_url=fact.fact.url or None,
+                details={
+                    "claim_key": f"{fact.fact.id}:unsupported:{'+'.join(words)}",
+                    "kind": "unsupported",
+                    "similarity": round(cand.similarity, 3),
+                    "cues": kinds,
+                },
+            )
+        ]
+
+    # -- no matching statement -------------------------------------------------------------
+
+    def _rumour(self, doc: Doc, cues: Cues, matched: bool = False) -> list[Finding]:
+        kinds = cues.rumour_kinds
+        # credited to the city, yet no statement is even on its topic
+        credited = bool(cues["attribution"]) and bool(self.index) and not matched and len(kinds) >= 2
+        if cues.official_link or not (cues["alarming"] or credited or len({*kinds} - {"attribution"}) >= 2):
+            return []
+        score = sum(RUMOUR_WEIGHTS[k] for k in kinds) + RUMOUR_WEIGHTS["alarming"] * bool(cues["alarming"])
+        if credited:
+            score += 0.1
+        score = min(score, RUMOUR_CAP if self.index else RUMOUR_CAP_NO_FACTS)
+        words = sorted({s.word for s in cues["alarming"]})
+        offsets = report.RawOffsets(doc)
+        evidence = [offsets.evidence(s.start, s.end, s.label) for k in (*kinds, "alarming") for s in cues[k]]
+        return [
+            Finding(
+                kind=self.kind,
+                severity="medium" if cues["alarming"] and cues.any("safety") else "low",
+                score=score,
+                clause="4(7)⑤",
+                reason=report.rumour_reason(words, cues, bool(self.index)),
+                evidence=evidence,
+                action=report.rumour_action("4(7)⑤"),
+                details={
+                    "claim_key": "rumour:" + ("+".join(words) or "+".join(kinds)),
+                    "kind": "rumour",
+                    "cues": kinds,
+                },
+            )
+        ]
+
+
+def _asserted(doc: Doc, claims: Claims, span: Span, asked: bool) -> bool:
+    """An alarming word the post asserts: not denied, not a condition, an opinion or a plain question."""
+    if not claims.clauses:
+        return False
+    ci = claims.clause_at(span.start)
+    negated, conditional, opinion, question = modality(doc, claims.clauses, ci, span.tok_start, span.tok_end)
+    return not (negated or conditional or opinion or (question and not asked))
+
+
+def _first_claim(claims: Claims) -> tuple[int, int]:
+    c = next((c for c in claims.clauses if c.nouns), claims.clauses[0] if claims.clauses else None)
+    return (c.start, c.end) if c else (0, 0)
+
+
+def _denial_span(fact: IndexedFact) -> tuple[int, int]:
+    c = next((c for c in fact.claims.clauses if c.negated), None)
+    if c is None:
+        return 0, 0
+    s = fact.claims.sentence_of(fact.claims.clauses.index(c))
+    return s[0].start, s[-1].end

@@ -1,0 +1,192 @@
+"""The city's official statements, indexed once, so each post finds the statement about its topic.
+
+Ranking is BM25 over Sudachi lemmas of topic nouns (lexeme variants merged through the Sudachi
+synonym dictionary, 「ゴミ」=「ごみ」). BM25 orders the statements; a separate similarity in 0–1
+(how much distinctive vocabulary the post shares with the statement, each word weighted by
+its idf relative to a word found in one statement only) says how sure the match is, so
+thresholds mean the same whatever the size of the fact base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from analysis.misinfo.claims import Claims, extract, is_topic_noun, key, vocabulary
+from analysis.text import Doc, analyse_text, normalize
+from analysis.types import Fact
+
+K1, B = 1.2, 0.75
+PARTIAL = 0.5  # weight of a word matched only as part of a longer one (インフル予防 ~ 予防接種)
+SATURATION = 1.0
+_DENIAL = (
+    "事実",
+    "そのよう",
+    "そういった",
+    "デマ",
+    "誤った情報",
+    "誤情報",
+)  # similarity = 1 - exp(-SATURATION * shared evidence)
+
+
+@dataclass
+class IndexedFact:
+    fact: Fact
+    doc: Doc
+    claims: Claims
+    terms: Counter[str]
+    title_nouns: frozenset[str] = frozenset()
+    denial: bool = False  # it denies something (「そのような事実はありません」): a correction of a rumour
+
+    @property
+    def published(self) -> datetime | None:
+        return self.fact.published_at
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int
+    similarity: float
+    evidence: float  # shared distinctive words (sum of weights), unbounded
+    bm25: float
+    shared: tuple[str, ...]
+
+
+_DEVOICE = str.maketrans(
+    "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ", "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ"
+)
+
+
+class Terms(Counter):
+    """Topic words of a text (counts), with the reading of each (熊 and クマ meet by reading)."""
+
+    readings: dict[str, str]
+
+
+def topic_terms(doc: Doc, extra_stop: frozenset[str] = frozenset()) -> Terms:
+    vocab = vocabulary()
+    terms = Terms()
+    terms.readings = {}
+    for t in doc.tokens:
+        if is_topic_noun(t, vocab) and (k := key(t)) not in extra_stop:
+            terms[k] += 1
+            if len(t.reading) >= 2:
+                terms.readings[k] = t.reading.translate(_DEVOICE)
+    return terms
+
+
+def _stamp(dt: datetime | None) -> float | None:
+    return dt.timestamp() if dt else None
+
+
+class FactIndex:
+    """Built once per analyzer; `candidates` is then cheap per post (inverted index)."""
+
+    def __init__(self, facts: Iterable[Fact], city_words: Iterable[str] = ()):
+        self.stop = frozenset(city_words)
+        self.facts: list[IndexedFact] = []
+        for fact in facts:
+            doc = analyse_text(f"{fact.title}\n{fact.text}" if fact.title else fact.text)
+            claims = extract(doc)
+            n_title = len(normalize(fact.title)) if fact.title else 0
+            title = frozenset().union(*(c.nouns for c in claims.clauses if c.start < n_title))
+            denial = any(
+                c.negated and any(a in doc.text[c.start : c.end] for a in _DENIAL) for c in claims.clauses
+            )
+            self.facts.append(IndexedFact(fact, doc, claims, topic_terms(doc, self.stop), title, denial))
+        n = len(self.facts)
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, f in enumerate(self.facts):
+            for term, tf in f.terms.items():
+                self.postings.setdefault(term, []).append((i, tf))
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        self.idf_max = math.log(1 + (n - 1 + 0.5) / 1.5) if n else 1.0
+        self.avgdl = sum(sum(f.terms.values()) for f in self.facts) / n if n else 1.0
+        self._parts: dict[str, set[str]] = {}  # substring of an indexed word → the words
+        for term in self.postings:
+            for a in range(len(term)):
+                for b in range(a + 2, len(term) + 1):
+                    if b - a < len(term):
+                        self._parts.setdefault(term[a:b], set()).add(term)
+        self._by_reading: dict[str, set[str]] = {}  # reading, or its end, of an indexed word → the words
+        for f in self.facts:
+            for term, reading in f.terms.readings.items():
+                for a in range(len(reading) - 1):
+                    self._by_reading.setdefault(reading[a:], set()).add(term)
+        self.hosts = frozenset(h for f in self.facts if (h := urlsplit(f.fact.url).hostname))
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def weight(self, term: str) -> float:
+        """A word's power to tell statements apart: 1 for a word in one statement only."""
+        return self.idf.get(term, 0.0) / self.idf_max if self.idf_max else 0.0
+
+    def _matches(self, terms: Terms) -> dict[str, tuple[str, float]]:
+        """Indexed word → (post word, match weight) for each post word found in the index."""
+        out: dict[str, tuple[str, float]] = {}
+        readings = getattr(terms, "readings", {})
+        for term in terms:
+            if term in self.stop:
+                continue
+            if term in self.postings:
+                out[term] = (term, 1.0)
+                continue
+            for whole in self._by_reading.get(readings.get(term, ""), ()):
+                out.setdefault(whole, (term, PARTIAL))
+            for whole in self._parts.get(term, ()):
+                out.setdefault(whole, (term, PARTIAL))
+            for a in range(len(term)):
+                for b in range(a + 2, len(term)):
+                    part = term[a:b]
+                    if part in self.postings:
+                        out.setdefault(part, (term, PARTIAL))
+        return out
+
+    def candidates(self, terms: Terms, limit: int = 5) -> list[Candidate]:
+        """Statements that share topic words with the post, best first."""
+        if not self.facts or not terms:
+            return []
+        matched = self._matches(terms)
+        scores: dict[int, float] = {}
+        evidence: dict[int, float] = {}
+        shared: dict[int, list[str]] = {}
+        for term, (post_term, w) in matched.items():
+            idf = self.idf[term]
+            qtf = terms[post_term]
+            for i, tf in self.postings[term]:
+                dl = sum(self.facts[i].terms.values())
+                bm = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / self.avgdl))
+                scores[i] = scores.get(i, 0.0) + w * bm * min(qtf, 2)
+                evidence[i] = evidence.get(i, 0.0) + w * self.weight(term)
+                shared.setdefault(i, []).append(term)
+        ranked = sorted(scores, key=lambda i: (-scores[i], i))[:limit]
+        return [
+            Candidate(
+                i, 1 - math.exp(-SATURATION * evidence[i]), evidence[i], scores[i], tuple(sorted(shared[i]))
+            )
+            for i in ranked
+        ]
+
+    def current(self, cands: list[Candidate], when: datetime | None, margin: float = 0.6) -> Candidate | None:
+        """Among near-equal matches (an announcement and its later update), the statement in force
+        when the post was written: the latest published before it, else the latest of all."""
+        if not cands:
+            return None
+        best = max(c.evidence for c in cands)
+        close = [c for c in cands if c.evidence >= margin * best]
+        if len(close) == 1:
+            return close[0]
+
+        def stamp(c: Candidate) -> float:
+            t = _stamp(self.facts[c.index].published)
+            return t if t is not None else float("-inf")
+
+        limit = _stamp(when)
+        before = [c for c in close if limit is None or stamp(c) <= limit]
+        pool = before or close
+        return max(pool, key=lambda c: (stamp(c), c.similarity))

@@ -1,0 +1,1 @@
+"""Pieces of the misinformation detector: word lists, rumour cues, claim slots, comparison."""

@@ -1,0 +1,210 @@
+"""Compare what a post claims with one official statement, slot by slot.
+
+A post's status word (中止, 延期, 無料 …) is compared with the statement's mention of the
+same or a conflicting status in the clause that shares the most nouns with the post's
+sentence (so 「プラスチックも変わる」 meets 「プラスチック類の収集日は変わりません」 and not
+「燃やせるごみの曜日を変更します」). Amounts are compared per unit, dates, weekdays and times
+against those the statement names, and a claim that shares its nouns with a sentence the
+statement denies (「そのような事実はありません」「避難指示は発令していません」) contradicts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from analysis.factbase import IndexedFact
+from analysis.misinfo.claims import Claims, Mention, Slot, vocabulary
+
+# Status categories a resident would call alarming when they are not true.
+_DENIAL_MIN = 1.6  # shared evidence (sum of word weights) with a denied sentence
+_ANAPHORA = ("事実", "そのよう", "そういった", "こうした")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    slot: str  # "status" | "date" | "time" | "weekday" | "amount" | "denied"
+    claimed: str  # normalised claimed value, part of the claim key
+    start: int  # the claim in the post (normalised-text offsets)
+    end: int
+    fact_start: int  # the statement's words it contradicts (offsets into the statement's text)
+    fact_end: int
+    strength: float  # 0..1
+
+
+@dataclass
+class Verdict:
+    conflicts: list[Conflict] = field(default_factory=list)
+    agreements: int = 0
+    unknown: list[Mention] = field(default_factory=list)  # claimed statuses the statement never mentions
+
+    @property
+    def best(self) -> Conflict | None:
+        return max(self.conflicts, key=lambda c: c.strength, default=None)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str], weight) -> float:
+    return sum(weight(t) for t in a & b)
+
+
+def _sentence_span(claims: Claims, clause: int) -> tuple[int, int]:
+    s = claims.clauses[clause].sentence
+    cs = [c for c in claims.clauses if c.sentence == s]
+    return cs[0].start, cs[-1].end
+
+
+def _date_overlap(a: tuple, b: tuple) -> bool:
+    (ma, la, ha), (mb, lb, hb) = a, b
+    return (ma is None or mb is None or ma == mb) and la <= hb and lb <= ha
+
+
+def _slot_agrees(slot: Slot, facts: list[Slot]) -> bool:
+    if slot.kind == "date":
+        return any(_date_overlap(slot.value, f.value) for f in facts)
+    return any(slot.value == f.value for f in facts)
+
+
+class Comparer:
+    def __init__(self, weight):
+        self.weight = weight  # word → 0..1 (the fact index's idf weight)
+        self.vocab = vocabulary()
+
+    def compare(self, post: Claims, fact: IndexedFact, asked: bool) -> Verdict:
+        """`asked`: the post asks whether its claim is true (「〜って本当？」), so questions count."""
+        verdict = Verdict()
+        compared_slots: set[int] = set()
+        for pm in post.mentions:
+            if not pm.asserted or (pm.question and not asked):
+                continue
+            self._status(post, pm, fact, verdict, compared_slots)
+        self._slots(post, fact, verdict, compared_slots, asked)
+        self._venue(post, fact, verdict)
+        self._denied(post, fact, verdict, asked)
+        return verdict
+
+    def _venue(self, post: Claims, fact: IndexedFact, verdict: Verdict) -> None:
+        """「会場が運動公園に変わった」 while the statement's venue clause names another place."""
+        venue = self.vocab.venue
+        fc = fact.claims
+        f_venue = [i for i, c in enumerate(fc.clauses) if c.nouns & venue]
+        if not f_venue:
+            return
+        for pm in post.mentions:
+            if pm.category != "changed" or pm.negated or not pm.asserted or pm.question:
+                continue
+            nouns = post.sentence_nouns(pm.clause)
+            if not nouns & venue:
+                continue
+            places = nouns - venue - fact.title_nouns
+            fi = max(f_venue, key=lambda i: len(fc.sentence_nouns(i) & nouns))
+            if places and not places & fc.sentence_nouns(fi):
+                fs, fe = _sentence_span(fc, fi)
+                claimed = "+".join(sorted(places)[:3])
+                verdict.conflicts.append(Conflict("place", claimed, pm.start, pm.end, fs, fe, 0.8))
+                return
+
+    def _status(self, post: Claims, pm: Mention, fact: IndexedFact, verdict: Verdict, used: set[int]) -> None:
+        fc = fact.claims
+        nouns = post.sentence_nouns(pm.clause)
+        best, best_score = None, -1.0
+        for fm in fc.mentions:
+            if not fm.asserted:
+                continue
+            same = fm.category == pm.category
+            if not same and not self.vocab.conflict(fm.category, pm.category):
+                continue
+            score = (
+                _overlap(nouns, fc.sentence_nouns(fm.clause), self.weight)
+                + 0.6 * (fm.lemma == pm.lemma)
+                + 0.3 * same
+            )
+            if score > best_score:
+                best, best_score = fm, score
+        if best is None:
+            verdict.unknown.append(pm)
+            return
+        fs, fe = _sentence_span(fc, best.clause)
+        if best.category == pm.category:
+            if best.negated == pm.negated:
+                verdict.agreements += 1
+                self._status_slots(post, pm, fact, best, verdict, used)
+                return
+            strength = 1.0 if best.lemma == pm.lemma else 0.85
+        elif not best.negated and not pm.negated:
+            strength = 0.9
+        else:
+            verdict.agreements += 1
+            return
+        value = ("not_" if pm.negated else "") + pm.category
+        verdict.conflicts.append(Conflict("status", value, pm.start, pm.end, fs, fe, strength))
+
+    def _status_slots(
+        self, post: Claims, pm: Mention, fact: IndexedFact, fm: Mention, verdict: Verdict, used: set[int]
+    ) -> None:
+        """Same status, but on another day or at another time (「予定通り9日に開催」 vs 16日に延期)."""
+        fc = fact.claims
+        f_sentence = fc.clauses[fm.clause].sentence
+        for n, slot in enumerate(post.slots):
+            if slot.negated or slot.kind not in ("date", "time"):
+                continue
+            if post.clauses[slot.clause].sentence != post.clauses[pm.clause].sentence:
+                continue
+            near = [
+                s for s in fc.slots if s.kind == slot.kind and fc.clauses[s.clause].sentence == f_sentence
+            ]
+            if not near:
+                continue
+            used.add(n)
+            if _slot_agrees(slot, near):
+                verdict.agreements += 1
+            else:
+                fs, fe = _sentence_span(fc, fm.clause)
+                verdict.conflicts.append(Conflict(slot.kind, slot.label(), slot.start, slot.end, fs, fe, 0.9))
+
+    def _slots(self, post: Claims, fact: IndexedFact, verdict: Verdict, used: set[int], asked: bool) -> None:
+        fc = fact.claims
+        for n, slot in enumerate(post.slots):
+            if n in used or slot.negated or (post.clauses[slot.clause].question and not asked):
+                continue
+            if slot.kind == "amount":
+                same_unit = [s for s in fc.slots if s.kind == "amount" and s.value[1] == slot.value[1]]
+            else:
+                same_unit = [s for s in fc.slots if s.kind == slot.kind]
+            if not same_unit:
+                continue
+            if _slot_agrees(slot, same_unit):
+                verdict.agreements += 1
+                continue
+            nouns = post.sentence_nouns(slot.clause)
+            near = max(same_unit, key=lambda s: _overlap(nouns, fc.sentence_nouns(s.clause), self.weight))
+            tied = _overlap(nouns, fc.sentence_nouns(near.clause), self.weight) > 0
+            strength = {"amount": 0.8, "date": 0.7, "time": 0.7, "weekday": 0.6}[slot.kind] + 0.1 * tied
+            if slot.kind == "date" and slot.value[1:] == (1, 31):
+                strength -= 0.15  # a month alone
+            fs, fe = _sentence_span(fc, near.clause)
+            verdict.conflicts.append(
+                Conflict(slot.kind, slot.label(), slot.start, slot.end, fs, fe, strength)
+            )
+
+    def _denied(self, post: Claims, fact: IndexedFact, verdict: Verdict, asked: bool) -> None:
+        """The post affirms what a sentence of the statement denies."""
+        fc = fact.claims
+        denied: list[tuple[frozenset[str], int]] = []
+        for i, c in enumerate(fc.clauses):
+            if not c.negated:
+                continue
+            text = fact.doc.text[c.start : c.end]
+            nouns = fc.sentence_nouns(i) if any(a in text for a in _ANAPHORA) else c.nouns
+            denied.append((nouns, i))
+        if not denied:
+            return
+        for i, c in enumerate(post.clauses):
+            if c.negated or any(m.clause == i and m.negated for m in post.mentions):
+                continue
+            nouns = post.sentence_nouns(i)
+            for fnouns, fi in denied:
+                shared = nouns & fnouns
+                if len(shared) >= 2 and _overlap(nouns, fnouns, self.weight) >= _DENIAL_MIN:
+                    fs, fe = _sentence_span(fc, fi)
+                    claimed = "+".join(sorted(shared)[:3])
+                    verdict.conflicts.append(Conflict("denied", claimed, c.start, c.end, fs, fe, 0.8))
+                    return
