@@ -176,6 +176,7 @@ class Http:
             content=body,
             request=response.request,
             extensions=response.extensions,
+            history=response.history,
         )
 
     async def _read(self, response: httpx.Response, host: str) -> bytes:

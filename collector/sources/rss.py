@@ -270,4 +270,7 @@ class RssCollector:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )
-        return Batch(posts=posts, facts=facts, states=[new_state], errors=[note] if note else [])
+        notes = [note] if note else []
+        if any(r.status_code in (301, 308) for r in response.history):
+            notes.append(f"the feed has moved permanently to {response.url}: update [[sources]].url")
+        return Batch(posts=posts, facts=facts, states=[new_state], errors=notes)

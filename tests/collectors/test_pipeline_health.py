@@ -122,3 +122,15 @@ def test_every_request_names_kikimimi_and_the_contact(tmp_path, sqlite_url, serv
     cli(settings, capsys, "collect", "--once")
     ua = server.hits("/feed.xml")[0].headers["user-agent"]
     assert ua.startswith("kikimimi/") and "kouhou@city.chino.lg.jp" in ua
+
+
+def test_a_feed_that_moved_is_followed_and_the_new_address_noted(tmp_path, sqlite_url, server, capsys):
+    server.add("/old.rss", Response(301, "", {"Location": "/new.rss"}))
+    server.add("/new.rss", Response(200, (RSS / "blog_mentions.xml").read_bytes(), RSS_TYPE))
+    settings = write_settings(tmp_path / "s.toml", sqlite_url, rss_toml("blogs", server.url("/old.rss")))
+    assert "blogs: ok new_posts=3" in cli(settings, capsys, "collect", "--once")
+    h = status(settings, capsys)["blogs"]
+    assert h["last_result"] == "ok"
+    assert h["last_error"] == (
+        f"source 'blogs': the feed has moved permanently to {server.url('/new.rss')}: update [[sources]].url"
+    )
