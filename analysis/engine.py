@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from analysis.detectors.base import Context, default_detectors
-from analysis.relevance import is_relevant
+from analysis.relevance import Relevance
 from analysis.text import analyse_text
 from analysis.types import AnalysisConfig, Fact, PostText, Result
 
@@ -16,6 +16,7 @@ class Analyzer:
     def __init__(self, config: AnalysisConfig | None = None, facts: Iterable[Fact] = ()):
         self.context = Context(config=config or AnalysisConfig(), facts=list(facts))
         self.detectors = default_detectors(self.context)
+        self.relevance = Relevance(self.context.config)  # aliases and places compiled once
 
     def threshold(self, kind: str) -> float:
         """A finding below its kind's threshold is not reported (misinformation: the suggest threshold)."""
@@ -29,7 +30,7 @@ class Analyzer:
     def classify(self, post: PostText) -> Result:
         raw = f"{post.title}\n{post.text}" if post.title else post.text
         doc = analyse_text(raw)
-        relevant, why = is_relevant(post, doc, self.context.config)
+        relevant, why = self.relevance.judge(post, doc)
         if not relevant:
             return Result(id=post.id, relevant=False, relevance_reason=why)
         flags = [

@@ -58,42 +58,63 @@ def lexicon() -> Context:
     )
 
 
-@lru_cache(maxsize=64)
-def _terms(aliases: tuple[str, ...], local_terms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(normalised term, kind) longest first, so 茅野市 is judged before the 茅野 inside it."""
-    out: dict[str, str] = {}
-    for kind, items in (("alias", aliases), ("local", local_terms)):
-        for t in items:
-            n = normalize(t).strip()
-            if n and n not in out:
-                out[n] = kind
-    return tuple(sorted(out.items(), key=lambda kv: len(kv[0]), reverse=True))
+class Relevance:
+    """The relevance test for one configuration: terms compiled once, then one regex search per post."""
+
+    def __init__(self, config: AnalysisConfig):
+        self.config = config
+        self.lex = lexicon()
+        kinds: dict[str, str] = {}
+        for kind, items in (("alias", config.aliases), ("local", config.local_terms)):
+            for t in items:
+                n = normalize(t).strip()
+                if n and n not in kinds:
+                    kinds[n] = kind
+        self.kinds = kinds
+        # longest first, so 茅野市 is judged before the 茅野 inside it
+        native = sorted((t for t in kinds if not t.isascii()), key=len, reverse=True)
+        self.native = re.compile("|".join(re.escape(t) for t in native)) if native else None
+        self.latin = [t for t in kinds if t.isascii()]
+        self.latin_first = (
+            re.compile("|".join(re.escape(t.split()[0]) for t in self.latin), re.I) if self.latin else None
+        )
+        self.handles = [a.split(":", 1)[-1].lower().lstrip("@") for a in config.official_accounts]
+        self.handles = [h for h in self.handles if h]
+        self.names = [normalize(a) for a in config.aliases if not a.isascii()]
+
+    def judge(self, post: PostText, doc: Doc) -> tuple[bool, str]:
+        """(relevant, a short Japanese reason)."""
+        if post.reply_to_official:
+            return True, "公式アカウントへの返信"
+        if self.handles:
+            official = _official_handle(post, doc, self.handles)
+            if official:
+                return True, official
+        text = doc.text
+        if self.native is not None:
+            for m in self.native.finditer(text):
+                why = _judge_occurrence(m.group(), self.kinds[m.group()], doc, m.start(), self.lex)
+                if why:
+                    return True, why
+        if self.latin_first is not None and self.latin_first.search(text):
+            for term in self.latin:
+                why = _judge_latin(term, text, self.lex)
+                if why:
+                    return True, why
+        if post.author_description and _staff_profile(post.author_description, self.names, self.lex):
+            return True, "市職員のアカウントの投稿"
+        return False, "市に関する語を含まない"
 
 
 def is_relevant(post: PostText, doc: Doc, config: AnalysisConfig) -> tuple[bool, str]:
-    """(relevant, a short Japanese reason)."""
-    if post.reply_to_official:
-        return True, "公式アカウントへの返信"
-    official = _official_handle(post, doc, config)
-    if official:
-        return True, official
-    lex = lexicon()
-    for term, kind in _terms(config.aliases, config.local_terms):
-        why = _judge_term(term, kind, doc, lex)
-        if why:
-            return True, why
-    if _staff_profile(post.author_description, config, lex):
-        return True, "市職員のアカウントの投稿"
-    return False, "市に関する語を含まない"
+    """(relevant, a short Japanese reason). For one-off calls: `Analyzer` keeps a compiled `Relevance`."""
+    return Relevance(config).judge(post, doc)
 
 
-def _official_handle(post: PostText, doc: Doc, config: AnalysisConfig) -> str:
+def _official_handle(post: PostText, doc: Doc, handles: list[str]) -> str:
     lowered = doc.text.lower()
     author = post.author.lower().lstrip("@")
-    for account in config.official_accounts:
-        handle = account.split(":", 1)[-1].lower().lstrip("@")
-        if not handle:
-            continue
+    for handle in handles:
         if author == handle:
             return "公式アカウントの投稿"
         if f"@{handle}" in lowered:
@@ -101,21 +122,15 @@ def _official_handle(post: PostText, doc: Doc, config: AnalysisConfig) -> str:
     return ""
 
 
-def _judge_term(term: str, kind: str, doc: Doc, lex: Context) -> str:
-    """A reason if some occurrence of `term` names the place, else ''."""
-    text = doc.text
-    if term.isascii():
-        return _judge_latin(term, text, lex)
-    start = text.find(term)
-    while start >= 0:
-        end = start + len(term)
-        if not _inside_longer_word(doc, start):
-            verdict = _place_or_person(doc, term, kind, start, end, lex)
-            if verdict:
-                label = "市の別名" if kind == "alias" else "市内の地名"
-                return f"「{term}」を含む（{label}: {verdict}）"
-        start = text.find(term, start + 1)
-    return ""
+def _judge_occurrence(term: str, kind: str, doc: Doc, start: int, lex: Context) -> str:
+    """A reason if this occurrence of `term` names the place, else ''."""
+    if _inside_longer_word(doc, start):
+        return ""
+    verdict = _place_or_person(doc, term, kind, start, start + len(term), lex)
+    if not verdict:
+        return ""
+    label = "市の別名" if kind == "alias" else "市内の地名"
+    return f"「{term}」を含む（{label}: {verdict}）"
 
 
 def _inside_longer_word(doc: Doc, start: int) -> bool:
@@ -165,9 +180,6 @@ def _judge_latin(term: str, text: str, lex: Context) -> str:
     return ""
 
 
-def _staff_profile(description: str, config: AnalysisConfig, lex: Context) -> bool:
-    if not description:
-        return False
+def _staff_profile(description: str, names: list[str], lex: Context) -> bool:
     d = normalize(description)
-    names = [normalize(a) for a in config.aliases if not a.isascii()]
     return any(n in d for n in names) and any(m in d for m in lex.staff_markers)

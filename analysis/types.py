@@ -96,7 +96,10 @@ class AnalysisConfig:
     aliases: tuple[str, ...] = ("茅野市", "茅野", "ちのし", "Chino City")
     official_accounts: tuple[str, ...] = ()
     embargoed_terms: tuple[str, ...] = ()
-    local_terms: tuple[str, ...] = ()  # place names in the city that make a post relevant
+    # place names in the city that make a post relevant (default: 茅野市's, as in settings.toml)
+    local_terms: tuple[str, ...] = (
+        "蓼科", "白樺湖", "車山", "尖石", "ビーナスライン", "茅野駅", "縄文のビーナス", "仮面の女神", "蓼科湖", "奥蓼科",
+    )  # fmt: skip
     hostility_threshold: float = 0.5
     misinfo_suggest_threshold: float = 0.35
     misinfo_confirm_threshold: float = 0.6

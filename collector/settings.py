@@ -34,7 +34,7 @@ class CitySettings:
     name: str = "茅野市"
     aliases: list[str] = field(default_factory=lambda: ["茅野市", "茅野", "ちのし", "Chino City"])
     official_accounts: list[str] = field(default_factory=list)
-    local_terms: list[str] = field(default_factory=list)
+    local_terms: list[str] = field(default_factory=lambda: list(AnalysisConfig.local_terms))
 
 
 @dataclass(frozen=True)

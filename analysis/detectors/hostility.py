@@ -75,7 +75,7 @@ class HostilityDetector:
         hits = lex.match(doc, folded)
         if not hits:
             return []
-        idioms = [m.span() for m in lex.idioms.finditer(doc.text)] if lex.idioms else []
+        idioms = lex.idiom_spans(doc.text)
         quotes = rules.quote_spans(doc.text)
         whole_quote = any(b - a >= 0.7 * len(doc.text) for a, b in quotes)
         out: list[Signal] = []
@@ -201,8 +201,16 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
     return None
 
 
+def _target_kind(doc: Doc, i: int, lex: Lexicon) -> str | None:
+    """The target a noun names, reading compounds Sudachi splits (市+長 → 市長, 市+職員)."""
+    kind = lex.targets.get(doc.lemmas[i]) or lex.targets.get(doc.surface(i))
+    if kind is None and doc.pos[i][0] == "接尾辞" and i > 0:
+        kind = lex.targets.get(doc.surface(i - 1) + doc.surface(i))
+    return kind
+
+
 def _is_target_word(doc: Doc, i: int, lex: Lexicon) -> bool:
-    return doc.lemmas[i] in lex.targets or doc.surface(i) in lex.targets or doc.pos[i][2] == "地名"
+    return _target_kind(doc, i, lex) is not None or doc.pos[i][2] == "地名"
 
 
 def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon) -> bool:
@@ -235,8 +243,8 @@ def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
     """Kinds of target named in the post (office, mayor, staff, account, you, person, city)."""
     found: list[str] = []
     aliases = set(context.config.aliases) | set(context.config.local_terms)
-    for i, lemma in enumerate(doc.lemmas):
-        kind = lex.targets.get(lemma) or lex.targets.get(doc.surface(i))
+    for i in range(len(doc.lemmas)):
+        kind = _target_kind(doc, i, lex)
         p = doc.pos[i]
         if kind is None and p[:3] == ("名詞", "固有名詞", "人名") and doc.surface(i) not in aliases:
             kind = "person"

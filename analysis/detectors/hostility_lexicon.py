@@ -59,6 +59,15 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A regular-expression entry, with the characters a match can start with (None: any)."""
+
+    regex: re.Pattern[str]
+    entry: Entry
+    first: frozenset[str] | None
+
+
+@dataclass(frozen=True)
 class Hit:
     entry: Entry
     first: int  # index of the first word in the doc (or of the word the match starts in)
@@ -72,42 +81,82 @@ class Lexicon:
     by_form: dict[str, list[Entry]] = field(default_factory=dict)
     plain: re.Pattern[str] | None = None
     plain_entries: dict[str, Entry] = field(default_factory=dict)
-    patterns: list[tuple[re.Pattern[str], list[Entry]]] = field(default_factory=list)
-    idioms: re.Pattern[str] | None = None
+    patterns: list[Pattern] = field(default_factory=list)
+    idioms: list[Pattern] = field(default_factory=list)
     reporting: tuple[str, ...] = ()
     targets: dict[str, str] = field(default_factory=dict)  # lemma/folded form → target kind
+    pattern_index: dict[str, list[int]] = field(default_factory=dict)
+    patterns_any: list[Pattern] = field(default_factory=list)
+    pattern_first: frozenset[str] = frozenset()
+    plain_first: frozenset[str] = frozenset()
 
     def match(self, doc: Doc, folded: str) -> list[Hit]:
         """Every entry found in the doc (word entries, plain-text entries, patterns)."""
         hits: list[Hit] = []
         lemmas, begins, ends = doc.lemmas, doc.begins, doc.ends
-        n = len(lemmas)
         by_form = self.by_form
-        for i in range(n):
-            cands = by_form.get(lemmas[i])
+        text = doc.text
+        if folded == text:  # no katakana: only the lemmas can hit
+            idx = (
+                [i for i, lm in enumerate(lemmas) if lm in by_form]
+                if not by_form.keys().isdisjoint(lemmas)
+                else []
+            )
+        else:
+            idx = [
+                i for i, lm in enumerate(lemmas) if lm in by_form or folded[begins[i] : ends[i]] in by_form
+            ]
+        for i in idx:
+            cands = by_form.get(lemmas[i], [])
             fs = folded[begins[i] : ends[i]]
-            more = by_form.get(fs) if fs != lemmas[i] else None
-            if more:
-                cands = cands + more if cands else more
-            if not cands:
-                continue
+            if fs != lemmas[i] and fs in by_form:
+                cands = cands + by_form[fs]
             for e in cands:
                 last = self._extends(e, doc, folded, i)
                 if last >= 0:
                     hits.append(Hit(e, i, last, begins[i], ends[last]))
-        if self.plain is not None:
+        if self.plain is not None and not self.plain_first.isdisjoint(text):
             starts = set(begins)
-            for m in self.plain.finditer(doc.text):
+            for m in self.plain.finditer(text):
                 if m.start() in starts:
                     e = self.plain_entries[m.group()]
                     hits.append(Hit(e, _word_at(doc, m.start()), _word_at(doc, m.end() - 1), *m.span()))
-        for pattern, entries in self.patterns:
-            for m in pattern.finditer(doc.text):
-                e = entries[int(m.lastgroup[1:])]
-                hits.append(
-                    Hit(e, _word_at(doc, m.start()), _word_at(doc, max(m.end() - 1, m.start())), *m.span())
-                )
+        present = self.pattern_first.intersection(text)
+        for p in self.patterns_any:
+            self._run(p, doc, hits)
+        if present:
+            seen: set[int] = set()
+            for ch in present:
+                for k in self.pattern_index[ch]:
+                    if k not in seen:
+                        seen.add(k)
+                        self._run(self.patterns[k], doc, hits)
         return hits
+
+    @staticmethod
+    def _run(p: Pattern, doc: Doc, hits: list[Hit]) -> None:
+        for m in p.regex.finditer(doc.text):
+            last = _word_at(doc, max(m.end() - 1, m.start()))
+            hits.append(Hit(p.entry, _word_at(doc, m.start()), last, *m.span()))
+
+    def index_patterns(self) -> None:
+        """First-character index of the patterns and plain entries (built once, after loading)."""
+        self.pattern_index = {}
+        self.patterns_any = [p for p in self.patterns if p.first is None]
+        for k, p in enumerate(self.patterns):
+            for ch in p.first or ():
+                self.pattern_index.setdefault(ch, []).append(k)
+        self.pattern_first = frozenset(self.pattern_index)
+        self.plain_first = frozenset(e[0] for e in self.plain_entries)
+
+    def idiom_spans(self, text: str) -> list[tuple[int, int]]:
+        chars = set(text)
+        return [
+            m.span()
+            for p in self.idioms
+            if p.first is None or not chars.isdisjoint(p.first)
+            for m in p.regex.finditer(text)
+        ]
 
     @staticmethod
     def _extends(e: Entry, doc: Doc, folded: str, i: int) -> int:
@@ -167,18 +216,77 @@ def _word_entry(text: str, kind: str, tag: str, weight: float, source: str) -> E
     return Entry(text, kind, tag, weight, forms, toks[0].pos[0] if toks else "", source)
 
 
-def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[tuple[str, Entry]]) -> None:
+def _first_chars(items: list, limit: int = 4000) -> frozenset[str] | None:
+    """Characters a match of a parsed pattern can start with, or None when any could.
+
+    Lets the detector skip a pattern with one set operation when none of its first
+    characters is in the post (most posts), instead of running the regex engine.
+    """
+    from re import _constants as c
+
+    out: set[str] = set()
+    for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue
+        optional = False
+        if op == c.LITERAL:
+            first: set[str] | None = {chr(av)}
+        elif op == c.IN:
+            first = set()
+            for iop, iav in av:
+                if iop == c.LITERAL:
+                    first.add(chr(iav))
+                elif iop == c.RANGE and iav[1] - iav[0] < limit:
+                    first.update(chr(x) for x in range(iav[0], iav[1] + 1))
+                else:
+                    return None
+        elif op == c.SUBPATTERN:
+            sub = _first_chars(list(av[3]), limit)
+            first = set(sub) if sub is not None else None
+        elif op == c.BRANCH:
+            first = set()
+            for branch in av[1]:
+                sub = _first_chars(list(branch), limit)
+                if sub is None:
+                    return None
+                first |= sub
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            sub = _first_chars(list(av[2]), limit)
+            first = set(sub) if sub is not None else None
+            optional = av[0] == 0
+        else:
+            return None
+        if first is None:
+            return None
+        out |= first
+        if not optional:
+            return frozenset(out)
+    return None  # the whole pattern can match empty
+
+
+def _compile(text: str, entry: Entry | None, source: str, n: int) -> Pattern:
+    try:
+        regex = re.compile(text)
+        from re import _parser
+
+        first = _first_chars(list(_parser.parse(text)))
+    except re.error as e:
+        raise LexiconError(f"{source} line {n}: bad regular expression: {e}") from e
+    except Exception:  # noqa: BLE001 - private parser API changed: fall back to always running the regex
+        first = None
+    return Pattern(regex, entry, first)  # type: ignore[arg-type]
+
+
+def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> None:
     for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
         parsed = _parse_line(line, path.name, n)
         if parsed is None:
             continue
         text, tag, weight = parsed
         if text.startswith("re:"):
-            try:
-                re.compile(text[3:])
-            except re.error as e:
-                raise LexiconError(f"{path.name} line {n}: bad regular expression: {e}") from e
-            patterns.append((text[3:], Entry(text, kind, tag, weight, (), "", path.name)))
+            patterns.append(
+                _compile(text[3:], Entry(text, kind, tag, weight, (), "", path.name), path.name, n)
+            )
             continue
         if kind == "target":
             norm = normalize(text)
@@ -194,33 +302,25 @@ def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[tuple[str, En
             lex.plain_entries[surface] = e
 
 
-def _alternation(items: list[tuple[str, Entry]]) -> tuple[re.Pattern[str], list[Entry]]:
-    pattern = "|".join(f"(?P<g{k}>{p})" for k, (p, _) in enumerate(items))
-    return re.compile(pattern), [e for _, e in items]
-
-
 @lru_cache(maxsize=4)
 def load(directory: Path = DIR) -> Lexicon:
     lex = Lexicon()
     for name, kind in FILES.items():
-        patterns: list[tuple[str, Entry]] = []
-        _read_list(directory / name, kind, lex, patterns)
-        if patterns:
-            lex.patterns.append(_alternation(patterns))
+        _read_list(directory / name, kind, lex, lex.patterns)
     if lex.plain_entries:
         alts = sorted(lex.plain_entries, key=len, reverse=True)
         lex.plain = re.compile("|".join(re.escape(a) for a in alts))
-    idioms = []
     for n, line in enumerate((directory / "idioms.txt").read_text("utf-8").splitlines(), 1):
         parsed = _parse_line(line, "idioms.txt", n)
         if parsed:
             text = parsed[0]
-            idioms.append(text[3:] if text.startswith("re:") else re.escape(normalize(text)))
-    lex.idioms = re.compile("|".join(idioms)) if idioms else None
+            regex = text[3:] if text.startswith("re:") else re.escape(normalize(text))
+            lex.idioms.append(_compile(regex, None, "idioms.txt", n))
     reporting = []
     for n, line in enumerate((directory / "reporting.txt").read_text("utf-8").splitlines(), 1):
         parsed = _parse_line(line, "reporting.txt", n)
         if parsed:
             reporting.append(normalize(parsed[0]))
     lex.reporting = tuple(reporting)
+    lex.index_patterns()
     return lex
