@@ -187,15 +187,37 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from analysis.evaluate import evaluate, format_report
+    from analysis.tuning import by_month, format_months, format_suggestions, suggest_thresholds
 
+    decisions = None
     if args.from_triage:
-        from collector.labels import triage_labels
+        from sqlmodel import Session
 
-        records = triage_labels(_engine(settings))
-    else:
+        from analysis import Analyzer
+        from collector.alerts import load_facts
+        from collector.labels import triage_decisions, triage_labels
+
+        engine = _engine(settings)
+        records, decisions = triage_labels(engine), triage_decisions(engine)
+        if args.facts:
+            analyzer = _analyzer(settings, args.facts)
+        else:  # the fact base the alerts were checked against
+            with Session(engine) as session:
+                analyzer = Analyzer(settings.analysis_config(), load_facts(session))
+        print(f"{len(decisions)} triage decisions, {len(records)} decided posts")
+    elif args.file:
         with open(args.file, encoding="utf-8") as f:
             records = _read_jsonl(f, args.file)
-    print(format_report(evaluate(records, _analyzer(settings, args.facts))))
+        analyzer = _analyzer(settings, args.facts)
+    else:
+        raise SettingsError(
+            "eval: give a labelled JSON Lines FILE, or --from-triage for the team's decisions"
+        )
+    print(format_report(evaluate(records, analyzer)))
+    if decisions is not None:
+        print(format_months(by_month(records, decisions, analyzer)))
+    if args.suggest_thresholds:
+        print(format_suggestions(suggest_thresholds(records, analyzer)))
     return 0
 
 
@@ -258,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("file", nargs="?", help="labelled JSON Lines (input keys plus `labels`)")
     v.add_argument("--facts", help="JSON Lines official statements")
     v.add_argument("--from-triage", action="store_true", help="use the team's triage decisions as labels")
+    v.add_argument(
+        "--suggest-thresholds", action="store_true", help="print the threshold per detector that maximises F1"
+    )
     i = sub.add_parser("import", help="import posts from a JSONL or CSV file")
     i.add_argument("file")
     i.add_argument("--platform", default="import", help="platform name for rows without one")
