@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -40,17 +39,15 @@ class SourceReport:
 
 
 def _limits(table: Any) -> dict[str, int]:
-    return {
-        c.name: c.type.length
-        for c in table.__table__.columns
-        if isinstance(c.type, String) and getattr(c.type, "length", None)
-    }
+    """Each string column's maximum length (SQLModel's AutoString carries it; Text has none)."""
+    lengths = {c.name: getattr(c.type, "length", None) for c in table.__table__.columns}
+    return {name: n for name, n in lengths.items() if isinstance(n, int) and n > 0}
 
 
-def fit(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+def fit(table: Any, row: dict[str, Any], limits: dict[str, int] | None = None) -> dict[str, Any]:
     """Strings cut to their column's length (PostgreSQL refuses longer ones); ids hashed instead,
-    so a parent link still matches its parent's id."""
-    for name, length in _limits(table).items():
+    so a parent link still matches its parent's id. Pass `limits=_limits(table)` when fitting many."""
+    for name, length in (limits or _limits(table)).items():
         value = row.get(name)
         if isinstance(value, str) and len(value) > length:
             if name in _ID_FIELDS:
@@ -95,7 +92,7 @@ def _save_facts(session: Session, source: Source, batch: Batch, now: datetime) -
 
 def save_batch(session: Session, source: Source, batch: Batch, now: datetime) -> tuple[int, int]:
     """Posts, facts and the states that cover them, in the caller's one transaction."""
-    post_rows = []
+    post_rows, limits = [], _limits(Post)
     for p in batch.posts:
         row = asdict(p)
         row.update(
@@ -104,7 +101,7 @@ def save_batch(session: Session, source: Source, batch: Batch, now: datetime) ->
             created_at=to_utc(p.created_at),
             content_hash=p.content_hash,
         )
-        post_rows.append(fit(Post, row))
+        post_rows.append(fit(Post, row, limits))
     new_posts = insert_ignoring_duplicates(session, Post, post_rows, ["platform", "external_id"])
     new_facts = _save_facts(session, source, batch, now)
     existing = {
