@@ -41,10 +41,12 @@ _SOFT = {  # base score, weight of the staff sign, clause, label, reason
     "marking": (0.52, 0.40, "4(7)⑦", "confidential", "秘密表示（{q}）のある情報"),
     "unannounced": (0.30, 0.55, "4(7)⑦", "confidential", "未公表の情報（{q}）"),
     "aside": (0.25, 0.50, "5(4)", "confidential", "秘密を示す前置き（{q}）のある職務の話"),
-    "deliberation": (0.25, 0.50, "4(7)⑧", "draft", "検討中の案など意思形成過程の情報（{q}）"),
+    "draft": (0.25, 0.50, "4(7)⑧", "draft", "検討中の素案など意思形成過程の情報（{q}）"),
+    "deliberation": (0.25, 0.50, "4(7)⑧", "draft", "検討・調整中の事項（{q}）"),
     "secret": (0.30, 0.50, "4(7)⑦", "confidential", "職務上の秘密にあたる情報（{q}）"),
     "embargo": (0.60, 0.30, "4(7)⑦", "embargo", "公表前の案件（{q}）"),
 }
+_SOFTER = ("aside", "draft", "deliberation", "secret")  # undone by "already public"
 _PARTNER_SECRETS = re.compile("予定価格|最低制限価格|落札|入札|口利き|事業者|業者")
 
 
@@ -81,12 +83,20 @@ class LeakDetector:
             self._profiles[description] = found
         return found
 
+    def _is_official(self, post: PostText) -> bool:
+        handle = post.author.lower().lstrip("@")
+        return bool(handle) and any(
+            a.split(":", 1)[-1].lower().lstrip("@") == handle for a in self.context.config.official_accounts
+        )
+
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
         text = doc.text
         found = pii.find(text)
         if not found and not self._gate.search(text):
             return []
         staff = sig.combine(self._profile(post.author_description), sig.text_staff(text))
+        if self._is_official(post):  # the city's own account announces; it does not leak
+            staff = sig.Staff()
         names = sig.named_people(doc)
         parts = self._personal(post, doc, found, names, staff)
         parts += self._security(doc, found, staff)
@@ -129,7 +139,7 @@ class LeakDetector:
         ]
         if not records:
             return []
-        score = 0.88 if staff.strength >= 0.45 else 0.55
+        score = 0.88 if staff.strength >= 0.45 else 0.4  # a resident's gossip is not a staff leak
         q = "・".join(dict.fromkeys(h.text for h in records[:3]))
         ev = [_plain(doc, h.start, h.end, "personal_record") for h in records[:3]]
         ev += [_masked_name(doc, a, b) for a, b in names[:2]]
@@ -171,7 +181,7 @@ class LeakDetector:
     def _soft(self, post: PostText, doc: Doc, names, staff) -> list[Part]:
         text = doc.text
         found: dict[str, list[sig.Hit]] = {}
-        for category in ("marking", "unannounced", "aside", "deliberation", "secret"):
+        for category in ("marking", "unannounced", "aside", "draft", "deliberation", "secret"):
             hs = sig.hits(text, sig.CONFIDENTIAL, category)
             if hs:
                 found[category] = hs
@@ -187,27 +197,31 @@ class LeakDetector:
                 found["embargo"] = hs
         if not found:
             return []
+        concrete = sig.has(text, sig.CONFIDENTIAL, "matter")
+        if not concrete and sig.has(text, sig.PUBLIC, "refusal"):  # "まだ言えません、お楽しみに"
+            found = {k: v for k, v in found.items() if k in ("marking", "embargo")}
+            if not found:
+                return []
         news = sig.has(text, sig.PUBLIC, "news")
         public = sig.has(text, sig.PUBLIC, "already-public")
         disclaimer = sig.has(text, sig.PUBLIC, "disclaimer") or sig.has(
             normalize(post.author_description or ""), sig.PUBLIC, "disclaimer"
         )
         s = staff.strength
-        concrete = sig.has(text, sig.CONFIDENTIAL, "matter")
         out = []
         for category, hs in found.items():
             if category != "embargo":
                 if news and s < 0.7:
                     continue
-                if public and category in ("aside", "deliberation", "secret") and "unannounced" not in found:
+                if public and category in _SOFTER and "unannounced" not in found:
                     continue
             base, weight, clause_id, label, reason = _SOFT[category]
-            if category == "deliberation" and not concrete:  # 検討中 alone: a weekend plan too
+            if category in ("aside", "deliberation") and not concrete:  # 検討中 alone: a weekend plan too
                 base, weight = 0.10, 0.30
             score = base + weight * s
-            if category in ("aside", "deliberation") and disclaimer:
+            if category in _SOFTER and disclaimer:
                 score -= 0.15
-            if category == "deliberation" and sig.has(text, sig.CONFIDENTIAL, "opinion"):
+            if category in ("draft", "deliberation") and sig.has(text, sig.CONFIDENTIAL, "opinion"):
                 score += 0.08
             if category == "marking" and all(h.text in ("(案)", "【案】", "未定稿") for h in hs):
                 clause_id = "4(7)⑧"

@@ -21,7 +21,7 @@ PERSONAL = "leak_personal_data.txt"
 
 # sections whose words can make a post a leak on their own or with a staff sign
 CONTENT_SECTIONS = (
-    (CONFIDENTIAL, ("marking", "unannounced", "aside", "deliberation", "secret", "personnel")),
+    (CONFIDENTIAL, ("marking", "unannounced", "aside", "draft", "deliberation", "secret", "personnel")),
     (SECURITY, ("system",)),
     (PERSONAL, ("record",)),
 )
@@ -76,7 +76,8 @@ def profile_staff(description: str, aliases: tuple[str, ...]) -> Staff:
     if not d:
         return Staff()
     former = re.search(r"元(?:茅野)?(?:市役所|市職員|職員|公務員|役所|役場)|退職|定年", d)
-    if former:
+    official = "非公式" not in d and has(d, PUBLIC, "official")
+    if former or official:
         return Staff()
     names_city = any(a and a in d for a in aliases)
     strong = phrases.regex(STAFF, "profile-strong").search(d)
