@@ -70,7 +70,9 @@ class Finding:
         data = asdict(self)
         data["score"] = round(self.score, 3)
         data["evidence"] = [
-            {"start": e.start, "end": e.end, "text": e.text, "label": e.label} for e in self.evidence
+            {"start": e.start, "end": e.end, "text": e.text, "label": e.label}
+            | ({"masked": True} if e.masked else {})
+            for e in self.evidence
         ]
         return {k: v for k, v in data.items() if v not in (None, {}, "") or k in ("reason", "clause")}
 
