@@ -302,8 +302,14 @@ def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> 
             lex.plain_entries[surface] = e
 
 
-@lru_cache(maxsize=4)
 def load(directory: Path = DIR) -> Lexicon:
+    """The lists in `directory`, loaded once per version of the files (an edit is picked up by the next Analyzer)."""
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in directory.glob("*.txt")))
+    return _load(directory, stamp)
+
+
+@lru_cache(maxsize=4)
+def _load(directory: Path, stamp: tuple) -> Lexicon:
     lex = Lexicon()
     for name, kind in FILES.items():
         _read_list(directory / name, kind, lex, lex.patterns)

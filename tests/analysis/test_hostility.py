@@ -1,0 +1,243 @@
+"""Hostility (clause 4(6)): aggression is flagged, criticism is heard, idioms are not read literally."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import AnalysisConfig, Analyzer, PostText
+from analysis.detectors.base import Context
+from analysis.detectors.hostility import HostilityDetector
+from analysis.detectors.hostility_lexicon import DIR, LexiconError, load
+from analysis.evaluate import evaluate
+from analysis.text import analyse_text
+
+TESTS = Path(__file__).resolve().parents[1]
+ANALYZER = Analyzer(AnalysisConfig())
+
+
+def hostility(text: str, reply: bool = True):
+    """The hostility finding for a reply to the city's account (or a mention), or None."""
+    result = ANALYZER.classify(PostText(id="t", text=text, reply_to_official=reply))
+    found = [f for f in result.flags if f.kind == "hostility"]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "対応が遅すぎる、改善してほしい",
+        "この政策には反対です",
+        "説明不足では？",
+        "窓口の対応が不親切でした。改善をお願いします",
+        "予算の無駄遣いでは？もっと優先すべきことがあるはず",
+        "市長の答弁には納得できません。再検討を求めます",
+        "最悪の対応でした。二度と行きたくない",
+        "いい加減にしてほしい。何度電話しても繋がらない",
+    ],
+)
+def test_civil_criticism_is_not_hostile(text):
+    assert hostility(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "殺人的な暑さ、茅野でもこれか…",
+        "白樺湖、鬼のように混んでた",
+        "蓼科の景色、えぐいくらい良い",
+        "茅野駅前の蕎麦屋、死ぬほど美味しかった",
+        "やばい、車山の星空やばすぎる✨",
+        "ビーナスラインの紅葉、バカみたいに綺麗だった",
+        "クソ寒い茅野の朝",
+        "茅野のデカ盛り定食、量が殺しにきてる",
+    ],
+)
+def test_idioms_and_intensifiers_are_not_read_literally(text):
+    assert hostility(text, reply=False) is None
+
+
+def test_murderous_heat_is_an_idiom():
+    assert hostility("殺人的な暑さで市役所の窓口も大変そう") is None
+
+
+@pytest.mark.parametrize(
+    "text, subtype",
+    [
+        ("ぶっ殺すぞマジで", "violence"),
+        ("市役所燃やしたろか", "arson"),
+        ("明日茅野市役所にガソリン持っていくわ", "arson"),
+        ("庁舎ごと爆破してやる", "bomb"),
+        ("広報の中の人、住所特定したから晒すわ", "exposure"),
+        ("みんなで茅野市役所に電凸しよう", "calls"),
+        ("なめとんのか茅野市、しばくぞ", "violence"),
+    ],
+)
+def test_threats_are_critical(text, subtype):
+    f = hostility(text)
+    assert f is not None and f.severity == "critical"
+    assert f.details["category"] == "threat" and subtype in f.details["subtypes"]
+    assert "警察" in f.action
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "氏ね",
+        "広報の中の人マジでタヒね",
+        "職員全員4ねばいいのに",
+        "し ね よ 無 能",
+        "市長〇ね",
+        "茅野市のやつら全員ｼﾈ",
+    ],
+)
+def test_obfuscated_death_wishes_are_found(text):
+    f = hostility(text)
+    assert f is not None and "death_wish" in f.details["categories"]
+
+
+def test_news_about_violence_is_not_a_threat():
+    for text in (
+        "茅野市で住宅火災、放火の疑いで男を逮捕",
+        "茅野市役所に爆破予告のメール、けが人なし　警察が捜査",
+    ):
+        result = ANALYZER.classify(PostText(id="n", text=text, platform="rss"))
+        assert not [f for f in result.flags if f.kind == "hostility"], text
+
+
+def test_a_demand_to_quit_is_hostile_but_an_opinion_on_resigning_is_not():
+    assert hostility("市長は今すぐ辞めろ").details["category"] == "quit_demand"
+    assert hostility("こんな市政やってる奴らは全員辞職しろ") is not None
+    assert hostility("市長が辞職するほどの話ではないけど、説明責任は果たしてほしい") is None
+    assert hostility("市長には辞職も含めて責任を考えてほしい") is None
+    assert hostility("こんな無駄なイベントはやめろよ") is None  # stop an event, not quit
+
+
+@pytest.mark.parametrize("word", ["ばか", "バカ", "馬鹿", "ﾊﾞｶ", "バーーーカ"])
+def test_spelling_variants_of_an_insult_meet(word):
+    assert hostility(f"{word}じゃねーの") is not None
+
+
+def test_garbage_is_a_city_service_not_an_insult_until_pinned_on_staff():
+    assert hostility("明日の燃えるゴミは回収されますか？") is None
+    assert hostility("役所のゴミどもが偉そうに") is not None
+
+
+def test_insulting_oneself_is_not_hostility():
+    assert hostility("自分がバカだった、茅野市のHPちゃんと読めば書いてあった", reply=False) is None
+
+
+def test_quoting_abuse_to_condemn_it_is_not_hostility():
+    assert hostility("市の投稿に「死ね」とか書いてる人がいて悲しい。職員さんも人間だよ") is None
+
+
+def test_harassment_of_named_staff_is_high_and_names_the_target():
+    f = hostility("職員の田中、お前のことだよ。辞めちまえ")
+    assert f.severity in ("high", "critical") and f.details["category"] == "harassment"
+    assert "person" in f.details["targets"]
+
+
+def test_finding_says_why_where_and_what_to_do():
+    raw = "ｶﾞｷみたいな市長…ほんと無能！！！ｗｗｗ"
+    f = hostility(raw)
+    assert (f.kind, f.clause) == ("hostility", "4(6)")
+    assert 0.5 <= f.score <= 1 and f.severity in ("medium", "high")
+    assert "無能" in f.reason and f.action
+    for e in f.evidence:
+        assert raw[e.start : e.end] == e.text  # offsets into the text as given
+    assert any(e.text == "無能" for e in f.evidence)
+
+
+def test_an_officer_can_add_a_word_to_a_list(tmp_path):
+    lexicons = tmp_path / "hostility"
+    shutil.copytree(DIR, lexicons)
+    detector = HostilityDetector(Context(AnalysisConfig()), lexicons)
+    post = PostText(id="t", text="この唐変木め", reply_to_official=True)
+    assert detector.detect(post, analyse_text(post.text), detector.context) == []
+    with open(lexicons / "insults.txt", "a", encoding="utf-8") as f:
+        f.write("\n唐変木 0.7  # added by the comms team\n")
+    detector = HostilityDetector(Context(AnalysisConfig()), lexicons)
+    [finding] = detector.detect(post, analyse_text(post.text), detector.context)
+    assert finding.evidence[0].text == "唐変木"
+
+
+def test_a_broken_list_line_names_the_file_and_line(tmp_path):
+    lexicons = tmp_path / "hostility"
+    shutil.copytree(DIR, lexicons)
+    (lexicons / "threats.txt").write_text("殺す @violence 0.9\n燃やす @arson high\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"threats.txt line 2: 'high' is neither @tag nor a weight"):
+        load(lexicons)
+
+
+def test_hostility_corpus_f1_is_at_least_085():
+    records = [
+        json.loads(line)
+        for name in ("hostility", "relevance")
+        for line in open(TESTS / "corpus" / f"{name}.jsonl")
+    ]
+    for split in ("train", "dev"):
+        s = evaluate([r for r in records if r["split"] == split], ANALYZER).kinds["hostile"]
+        print(
+            f"hostility {split}: P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f} (tp {s.tp} fp {s.fp} fn {s.fn})"
+        )
+    s = evaluate(records, ANALYZER).kinds["hostile"]
+    print(f"hostility all: P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}")
+    assert s.f1 >= 0.85, (s.false_positives, s.false_negatives)
+
+
+def test_japanese_toxic_dataset_flags_few_non_toxic_sentences():
+    """General SNS sentences (not municipal), read as if replying to the city: see tests/data README."""
+    levels = ["Not Toxic", "Hard to Say", "Toxic", "Very Toxic"]
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "hard_flagged": 0, "hard": 0}
+    with open(TESTS / "data" / "japanese-toxic-dataset" / "subset.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            votes = [int(row[level]) for level in levels]
+            level = max(range(4), key=lambda i: votes[i])
+            flagged = hostility(row["text"]) is not None
+            if level == 1:
+                counts["hard"] += 1
+                counts["hard_flagged"] += flagged
+                continue
+            toxic = level >= 2
+            counts[("t" if flagged == toxic else "f") + ("p" if flagged else "n")] += 1
+    tp, fp, fn, tn = counts["tp"], counts["fp"], counts["fn"], counts["tn"]
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn)
+    fpr = fp / (fp + tn)
+    print(
+        f"japanese-toxic-dataset: toxic {tp + fn}, not toxic {fp + tn}: precision {precision:.2f} "
+        f"recall {recall:.2f} false-positive rate {fpr:.3f}; hard-to-say flagged {counts['hard_flagged']}/{counts['hard']}"
+    )
+    assert fpr <= 0.03
+    assert precision >= 0.75
+    assert recall >= 0.2  # much of its "toxic" is discrimination/bias outside clause 4(6)
+
+
+def test_classify_cli_flags_a_threat_hears_a_critic_and_ignores_a_surname(tmp_path):
+    posts = [
+        {"id": "hos", "text": "市長、夜道には気をつけろよ", "reply_to_official": True, "platform": "x"},
+        {"id": "crit", "text": "説明不足では？この政策には反対です", "reply_to_official": True},
+        {"id": "surname", "text": "茅野さんマジでうざい、消えろ", "platform": "x"},
+    ]
+    stdin = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
+    r = subprocess.run(
+        [sys.executable, "-m", "collector.cli", "classify"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["hos", "crit", "surname"]
+    [flag] = [f for f in out[0]["flags"] if f["kind"] == "hostility"]
+    assert flag["severity"] == "critical" and flag["clause"] == "4(6)"
+    assert flag["evidence"][0]["text"] in posts[0]["text"] and "脅迫" in flag["reason"]
+    assert out[1] == {"id": "crit", "relevant": True, "flags": []}
+    assert out[2] == {"id": "surname", "relevant": False, "flags": []}
