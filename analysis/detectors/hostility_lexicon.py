@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from analysis.detectors.hostility_patterns import LexiconError, Pattern, compile_pattern
 from analysis.text import Doc, analyse_text
 from analysis.textnorm import normalize
 
@@ -43,10 +44,6 @@ def fold(s: str) -> str:
     return s.translate(_K2H)
 
 
-class LexiconError(ValueError):
-    """A line of a hostility word list that cannot be read; the message names file and line."""
-
-
 @dataclass(frozen=True)
 class Entry:
     text: str
@@ -56,15 +53,6 @@ class Entry:
     forms: tuple[frozenset[str], ...] = ()  # per word: lemma, folded surface, folded reading
     pos: str = ""  # part of speech (major) of the first word
     source: str = ""
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """A regular-expression entry, with the characters a match can start with (None: any)."""
-
-    regex: re.Pattern[str]
-    entry: Entry
-    first: frozenset[str] | None
 
 
 @dataclass(frozen=True)
@@ -216,67 +204,6 @@ def _word_entry(text: str, kind: str, tag: str, weight: float, source: str) -> E
     return Entry(text, kind, tag, weight, forms, toks[0].pos[0] if toks else "", source)
 
 
-def _first_chars(items: list, limit: int = 4000) -> frozenset[str] | None:
-    """Characters a match of a parsed pattern can start with, or None when any could.
-
-    Lets the detector skip a pattern with one set operation when none of its first
-    characters is in the post (most posts), instead of running the regex engine.
-    """
-    from re import _constants as c
-
-    out: set[str] = set()
-    for op, av in items:
-        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
-            continue
-        optional = False
-        if op == c.LITERAL:
-            first: set[str] | None = {chr(av)}
-        elif op == c.IN:
-            first = set()
-            for iop, iav in av:
-                if iop == c.LITERAL:
-                    first.add(chr(iav))
-                elif iop == c.RANGE and iav[1] - iav[0] < limit:
-                    first.update(chr(x) for x in range(iav[0], iav[1] + 1))
-                else:
-                    return None
-        elif op == c.SUBPATTERN:
-            sub = _first_chars(list(av[3]), limit)
-            first = set(sub) if sub is not None else None
-        elif op == c.BRANCH:
-            first = set()
-            for branch in av[1]:
-                sub = _first_chars(list(branch), limit)
-                if sub is None:
-                    return None
-                first |= sub
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
-            sub = _first_chars(list(av[2]), limit)
-            first = set(sub) if sub is not None else None
-            optional = av[0] == 0
-        else:
-            return None
-        if first is None:
-            return None
-        out |= first
-        if not optional:
-            return frozenset(out)
-    return None  # the whole pattern can match empty
-
-
-def _compile(text: str, entry: Entry | None, source: str, n: int) -> Pattern:
-    try:
-        regex = re.compile(text)
-        from re import _parser
-
-        first = _first_chars(list(_parser.parse(text)))
-    except re.error as e:
-        raise LexiconError(f"{source} line {n}: bad regular expression: {e}") from e
-    except Exception:  # noqa: BLE001 - private parser API changed: fall back to always running the regex
-        first = None
-    return Pattern(regex, entry, first)  # type: ignore[arg-type]
-
-
 def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> None:
     for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
         parsed = _parse_line(line, path.name, n)
@@ -285,7 +212,7 @@ def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> 
         text, tag, weight = parsed
         if text.startswith("re:"):
             patterns.append(
-                _compile(text[3:], Entry(text, kind, tag, weight, (), "", path.name), path.name, n)
+                compile_pattern(text[3:], Entry(text, kind, tag, weight, (), "", path.name), path.name, n)
             )
             continue
         if kind == "target":
@@ -321,7 +248,7 @@ def _load(directory: Path, stamp: tuple) -> Lexicon:
         if parsed:
             text = parsed[0]
             regex = text[3:] if text.startswith("re:") else re.escape(normalize(text))
-            lex.idioms.append(_compile(regex, None, "idioms.txt", n))
+            lex.idioms.append(compile_pattern(regex, None, "idioms.txt", n))
     reporting = []
     for n, line in enumerate((directory / "reporting.txt").read_text("utf-8").splitlines(), 1):
         parsed = _parse_line(line, "reporting.txt", n)

@@ -1,0 +1,85 @@
+"""Regular-expression entries of the word lists, indexed by the characters a match can start with.
+
+Running two dozen regexes over every post is slow in Python; skipping a pattern whose first
+characters do not occur in the post costs one set operation, and most posts skip them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+class LexiconError(ValueError):
+    """A line of a hostility word list that cannot be read; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A regular-expression entry, with the characters a match can start with (None: any)."""
+
+    regex: re.Pattern[str]
+    entry: Any  # the hostility_lexicon.Entry it stands for (None for idioms)
+    first: frozenset[str] | None
+
+
+def _first_chars(items: list, limit: int = 4000) -> frozenset[str] | None:
+    """Characters a match of a parsed pattern can start with, or None when any could.
+
+    Lets the detector skip a pattern with one set operation when none of its first
+    characters is in the post (most posts), instead of running the regex engine.
+    """
+    from re import _constants as c
+
+    out: set[str] = set()
+    for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue
+        optional = False
+        if op == c.LITERAL:
+            first: set[str] | None = {chr(av)}
+        elif op == c.IN:
+            first = set()
+            for iop, iav in av:
+                if iop == c.LITERAL:
+                    first.add(chr(iav))
+                elif iop == c.RANGE and iav[1] - iav[0] < limit:
+                    first.update(chr(x) for x in range(iav[0], iav[1] + 1))
+                else:
+                    return None
+        elif op == c.SUBPATTERN:
+            sub = _first_chars(list(av[3]), limit)
+            first = set(sub) if sub is not None else None
+        elif op == c.BRANCH:
+            first = set()
+            for branch in av[1]:
+                sub = _first_chars(list(branch), limit)
+                if sub is None:
+                    return None
+                first |= sub
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            sub = _first_chars(list(av[2]), limit)
+            first = set(sub) if sub is not None else None
+            optional = av[0] == 0
+        else:
+            return None
+        if first is None:
+            return None
+        out |= first
+        if not optional:
+            return frozenset(out)
+    return None  # the whole pattern can match empty
+
+
+def compile_pattern(text: str, entry: Any, source: str, n: int) -> Pattern:
+    try:
+        regex = re.compile(text)
+        from re import _parser
+
+        first = _first_chars(list(_parser.parse(text)))
+    except re.error as e:
+        raise LexiconError(f"{source} line {n}: bad regular expression: {e}") from e
+    except Exception:  # noqa: BLE001 - private parser API changed: fall back to always running the regex
+        first = None
+    return Pattern(regex, entry, first)
