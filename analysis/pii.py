@@ -134,7 +134,7 @@ def _address(text: str, start: int, end: int, hyphen_form: bool) -> PiiMatch | N
             return None
     begin = place.start() if place else start
     masked = text[begin:start] + _digits_starred(text[start:end])
-    return PiiMatch("address", begin, end, masked, owner_of(text, begin, end))
+    return PiiMatch("address", begin, end, masked, owner_of(text, start, end))
 
 
 def _numbers(text: str) -> list[PiiMatch]:
@@ -195,7 +195,10 @@ def _phones(text: str, taken: list[PiiMatch]) -> list[PiiMatch]:
         ntype = phonenumbers.number_type(m.number)
         owner = "public" if ntype in _PUBLIC_PHONE_TYPES else owner_of(text, m.start, m.end)
         mobile = ntype == PhoneNumberType.MOBILE
-        out.append(PiiMatch("phone", m.start, m.end, _mask_phone(m.raw_string), owner, mobile=mobile))
+        raw, start = m.raw_string, m.start
+        if raw.startswith("(") and ")" not in raw:  # "(080-…)" in brackets: the bracket is not the number
+            raw, start = raw[1:], start + 1
+        out.append(PiiMatch("phone", start, m.end, _mask_phone(raw), owner, mobile=mobile))
     return out
 
 
