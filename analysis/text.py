@@ -178,33 +178,22 @@ class Doc:
 def _analyse(raw: str, text: str, offsets: Offsets | None) -> Doc:
     tok = _tokenizer()
     table = _pos_table()
-    chunks = _chunks(text)
-    if len(chunks) == 1:  # the usual case: one Sudachi call, four list comprehensions
-        ms = tok.tokenize(text) if text.strip() else []
-        return Doc(
-            raw,
-            text,
-            [m.normalized_form() for m in ms],
-            [table[m.part_of_speech_id()] for m in ms],
-            [m.begin() for m in ms],
-            [m.end() for m in ms],
-            offsets,
-            [(0, ms)],
-        )
     lemmas: list[str] = []
     pos: list[tuple[str, ...]] = []
     begins: list[int] = []
     ends: list[int] = []
     kept: list[tuple[int, Any]] = []
-    for base, chunk in chunks:
+    add_lemma, add_pos, add_begin, add_end = lemmas.append, pos.append, begins.append, ends.append
+    for base, chunk in _chunks(text):
         if not chunk.strip():
             continue
         ms = tok.tokenize(chunk)
         kept.append((base, ms))
-        lemmas.extend(m.normalized_form() for m in ms)
-        pos.extend(table[m.part_of_speech_id()] for m in ms)
-        begins.extend(base + m.begin() for m in ms)
-        ends.extend(base + m.end() for m in ms)
+        for m in ms:  # one pass: each Morpheme object is made once (the hot loop of all analysis)
+            add_lemma(m.normalized_form())
+            add_pos(table[m.part_of_speech_id()])
+            add_begin(base + m.begin())
+            add_end(base + m.end())
     return Doc(raw, text, lemmas, pos, begins, ends, offsets, kept)
 
 

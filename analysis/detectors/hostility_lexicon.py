@@ -109,16 +109,19 @@ class Lexicon:
                 if m.start() in starts:
                     e = self.plain_entries[m.group()]
                     hits.append(Hit(e, _word_at(doc, m.start()), _word_at(doc, m.end() - 1), *m.span()))
-        present = self.pattern_first.intersection(text)
+        chars = set(text)
         for p in self.patterns_any:
-            self._run(p, doc, hits)
+            if p.may_match(chars):
+                self._run(p, doc, hits)
+        present = self.pattern_first.intersection(chars)
         if present:
             seen: set[int] = set()
             for ch in present:
                 for k in self.pattern_index[ch]:
                     if k not in seen:
                         seen.add(k)
-                        self._run(self.patterns[k], doc, hits)
+                        if self.patterns[k].required <= chars:
+                            self._run(self.patterns[k], doc, hits)
         return hits
 
     @staticmethod
@@ -139,12 +142,7 @@ class Lexicon:
 
     def idiom_spans(self, text: str) -> list[tuple[int, int]]:
         chars = set(text)
-        return [
-            m.span()
-            for p in self.idioms
-            if p.first is None or not chars.isdisjoint(p.first)
-            for m in p.regex.finditer(text)
-        ]
+        return [m.span() for p in self.idioms if p.may_match(chars) for m in p.regex.finditer(text)]
 
     @staticmethod
     def _extends(e: Entry, doc: Doc, folded: str, i: int) -> int:

@@ -22,6 +22,11 @@ class Pattern:
     regex: re.Pattern[str]
     entry: Any  # the hostility_lexicon.Entry it stands for (None for idioms)
     first: frozenset[str] | None
+    required: frozenset[str] = frozenset()  # characters every match contains
+
+    def may_match(self, chars: set[str]) -> bool:
+        """False when the post's characters rule a match out (checked before running the regex)."""
+        return self.required <= chars and (self.first is None or not chars.isdisjoint(self.first))
 
 
 def _first_chars(items: list, limit: int = 4000) -> frozenset[str] | None:
@@ -72,14 +77,33 @@ def _first_chars(items: list, limit: int = 4000) -> frozenset[str] | None:
     return None  # the whole pattern can match empty
 
 
+def _required_chars(items: list) -> set[str]:
+    """Characters that every match of a parsed pattern contains (し\\s?ね → {し, ね})."""
+    from re import _constants as c
+
+    out: set[str] = set()
+    for op, av in items:
+        if op == c.LITERAL:
+            out.add(chr(av))
+        elif op == c.SUBPATTERN:
+            out |= _required_chars(list(av[3]))
+        elif op == c.BRANCH:
+            branches = [_required_chars(list(b)) for b in av[1]]
+            out |= set.intersection(*branches) if branches else set()
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            out |= _required_chars(list(av[2]))
+    return out
+
+
 def compile_pattern(text: str, entry: Any, source: str, n: int) -> Pattern:
     try:
         regex = re.compile(text)
-        from re import _parser
-
-        first = _first_chars(list(_parser.parse(text)))
     except re.error as e:
         raise LexiconError(f"{source} line {n}: bad regular expression: {e}") from e
-    except Exception:  # noqa: BLE001 - private parser API changed: fall back to always running the regex
-        first = None
-    return Pattern(regex, entry, first)
+    try:
+        from re import _parser
+
+        parsed = list(_parser.parse(text))
+        return Pattern(regex, entry, _first_chars(parsed), frozenset(_required_chars(parsed)))
+    except Exception:  # noqa: BLE001 - private parser API changed: always run the regex instead
+        return Pattern(regex, entry, None)
