@@ -140,7 +140,7 @@ def upsert_totals(
     """
     if not rows:
         return
-    stmt = _insert(session, table).values([{k: clean_text(v) for k, v in r.items()} for r in rows])
+    stmt = _insert(session, table)
     t, new = table.__table__.c, stmt.excluded
     values: dict[str, Any] = {c: t[c] + new[c] for c in add}
     for c in least:
@@ -149,7 +149,21 @@ def upsert_totals(
         values[c] = case((t[c].is_(None), new[c]), (new[c] > t[c], new[c]), else_=t[c])
     for c in keep:  # set only while still empty
         values[c] = case((t[c].is_(None), new[c]), else_=t[c])
-    session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=values))
+    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_=values)
+    session.execute(stmt, [{k: clean_text(v) for k, v in r.items()} for r in rows])
+
+
+def insert_new(session: Session, table, rows: Sequence[dict[str, Any]], keys: Sequence[str], returning=None):  # noqa: ANN001, ANN201
+    """INSERT rows whose key is new, one compiled statement for the batch; `returning`: the
+    column to return for the rows really inserted."""
+    if not rows:
+        return []
+    stmt = _insert(session, table).on_conflict_do_nothing(index_elements=list(keys))
+    params = [{k: clean_text(v) for k, v in r.items()} for r in rows]
+    if returning is None:
+        session.execute(stmt, params)
+        return []
+    return list(session.execute(stmt.returning(returning), params).scalars())
 
 
 def ids_by_key(session: Session, table, key_cols: Sequence[str], keys: Sequence[tuple]) -> dict[tuple, int]:  # noqa: ANN001

@@ -21,17 +21,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from analysis import Analyzer, Fact, Finding, PostText
 from analysis.spikes import SpikeRules, load_topics
 from analysis.threads import ThreadRules, is_threat
-from collector.alertrows import alert_row
+from collector.alertrows import alert_row, insert_new
 from collector.alerts_claims import claim_key, update_claims
 from collector.alerts_spikes import add_volumes, check_spikes
 from collector.alerts_threads import Analysed, thread_of, update_threads
-from collector.db import insert_ignoring_duplicates, session_scope
+from collector.db import session_scope
 from collector.settings import Settings, parse_duration
 from collector.store import Alert, OfficialStatement, Post, utcnow
 
@@ -100,6 +101,14 @@ def _threshold(settings: Settings, kind: str) -> float:
     }.get(kind, 0.0)
 
 
+_POST = Post.__table__
+_MARK = (  # one compiled UPDATE for a whole batch
+    update(_POST)
+    .where(_POST.c.id == bindparam("pid"))
+    .values(relevant=bindparam("rel"), relevance_reason=bindparam("why"), analyzed_at=bindparam("at"))
+)
+
+
 def _claim_batch(session: Session, last_id: int, size: int) -> list[Post]:
     stmt = select(Post).where(Post.analyzed_at.is_(None), Post.id > last_id).order_by(Post.id).limit(size)
     if session.get_bind().dialect.name == "postgresql":
@@ -121,18 +130,17 @@ def analyse_batch(
 ) -> AnalyzeReport:
     """Analyse one batch of posts and write everything it changes, in the caller's transaction."""
     report = AnalyzeReport(posts=len(posts))
-    batch = []
+    batch, marks = [], []
     for post in posts:
         text = post_text(post)
         result = analyzer.classify(text)
         result.flags = [f for f in result.flags if f.score >= _threshold(settings, f.kind)]
-        post.relevant = result.relevant
-        post.relevance_reason = result.relevance_reason[:200]
-        post.analyzed_at = now
-        session.add(post)
+        marks.append(
+            {"pid": post.id, "rel": result.relevant, "why": result.relevance_reason[:200], "at": now}
+        )
         report.relevant += result.relevant
         batch.append(Analysed(post, text, result))
-    session.flush()
+    session.execute(_MARK, marks)
     threads = update_threads(session, batch, rules.thread, now)
     rows, claims = [], []
     for a in batch:
@@ -143,7 +151,7 @@ def analyse_batch(
                 report.folded += 1
             else:
                 rows.append(alert_row(f, a.post.id, f"{f.kind}:{a.post.platform}:{a.post.external_id}", now))
-    report.alerts += len(insert_ignoring_duplicates(session, Alert, rows, ["dedupe_key"]))
+    report.alerts += len(insert_new(session, Alert, rows, ["dedupe_key"], Alert.id))
     claimed = update_claims(session, claims, now) if claims else None
     topics = load_topics()
     touched = add_volumes(session, batch, topics, now)

@@ -17,9 +17,8 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from analysis import Finding
-from collector.alertrows import alert_row, escalate, locked
+from collector.alertrows import alert_row, escalate, insert_new, locked
 from collector.alerts_threads import Analysed
-from collector.db import _insert
 from collector.store import SEVERITY_RANK, Alert, AlertPost
 
 SPREAD_HIGH = 10  # posts repeating one claim: the claim is spreading
@@ -55,7 +54,7 @@ def update_claims(session: Session, items: list[tuple[Analysed, Finding]], now: 
         if alert is None:
             first, finding = members[0]
             row = alert_row(finding, first.post.id, dedupe, now, group_key=key, post_count=0)
-            _insert_ignoring(session, row)
+            insert_new(session, Alert, [row], ["dedupe_key"])
             alert = _alert(session, dedupe)
             out.new_alerts += 1
         linked = _link(session, alert.id, members)
@@ -71,12 +70,6 @@ def _alert(session: Session, dedupe: str) -> Alert | None:
     return session.exec(locked(session, stmt)).first()
 
 
-def _insert_ignoring(session: Session, row: dict) -> None:
-    from collector.db import insert_ignoring_duplicates
-
-    insert_ignoring_duplicates(session, Alert, [row], ["dedupe_key"])
-
-
 def _link(session: Session, alert_id: int, members: list[tuple[Analysed, Finding]]) -> int:
     rows = [
         {
@@ -88,13 +81,7 @@ def _link(session: Session, alert_id: int, members: list[tuple[Analysed, Finding
         }
         for a, f in members
     ]
-    stmt = (
-        _insert(session, AlertPost)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["alert_id", "post_id"])
-        .returning(AlertPost.id)
-    )
-    return len(session.execute(stmt).scalars().all())
+    return len(insert_new(session, AlertPost, rows, ["alert_id", "post_id"], AlertPost.id))
 
 
 def _refresh(

@@ -28,8 +28,8 @@ from analysis.threads import (
     reply_signal,
     thread_finding,
 )
-from collector.alertrows import alert_row, grow, ids_by_key, locked, upsert_totals
-from collector.db import _insert, clean_text, insert_ignoring_duplicates
+from collector.alertrows import alert_row, grow, ids_by_key, insert_new, locked, upsert_totals
+from collector.db import insert_ignoring_duplicates
 from collector.delivery.safe import excerpt
 from collector.store import Alert, Post, ThreadAuthor, ThreadBucket, ThreadReply, ThreadStat
 
@@ -184,20 +184,11 @@ def _add_details(session, replies, tracked, ids) -> None:  # noqa: ANN001
         ["thread_id", "bucket_start"],
         add=["replies", "hostile"],
     )
-    insert_ignoring_duplicates(session, ThreadReply, hostile_rows, ["thread_id", "post_id"])
-    if not authors:
-        return
+    insert_new(session, ThreadReply, hostile_rows, ["thread_id", "post_id"])
+    ordered = [{"thread_id": t, "author": a} for t, a in sorted(authors)]
     new_authors: dict[int, int] = defaultdict(int)
-    ordered = [{"thread_id": t, "author": clean_text(a)} for t, a in sorted(authors)]
-    for i in range(0, len(ordered), 200):
-        stmt = (
-            _insert(session, ThreadAuthor)
-            .values(ordered[i : i + 200])
-            .on_conflict_do_nothing(index_elements=["thread_id", "author"])
-            .returning(ThreadAuthor.thread_id)
-        )
-        for tid in session.execute(stmt).scalars():
-            new_authors[tid] += 1
+    for tid in insert_new(session, ThreadAuthor, ordered, ["thread_id", "author"], ThreadAuthor.thread_id):
+        new_authors[tid] += 1
     for tid, n in sorted(new_authors.items()):
         session.execute(
             update(ThreadStat)
