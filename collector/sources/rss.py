@@ -29,7 +29,10 @@ from collector.sources.jsonfeed import looks_like_json, parse_json_feed
 
 log = logging.getLogger("kikimimi.rss")
 
-ACCEPT = "application/rss+xml, application/rdf+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+ACCEPT = (
+    "application/rss+xml, application/rdf+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
 MAX_ID = 500  # Post.external_id's length
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ITEM_TAG = re.compile(rb"<(?:[A-Za-z0-9_.-]+:)?(?:item|entry)[\s>/]")
