@@ -25,10 +25,28 @@ _GAP_RE = r"[^。！？!?\n]{0,12}?"
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
 _SECTION = re.compile(r"^\[([\w-]+)\]$")
 NEVER = re.compile(r"(?!x)x")  # matches nothing: an empty section
+_stamps: dict[str, tuple[int, int]] = {}  # file → (mtime_ns, size) when last loaded
 
 
 class LexiconError(ValueError):
     """A lexicon file cannot be read; the message names the file and line."""
+
+
+def refresh(names: list[str] | tuple[str, ...]) -> None:
+    """Forget cached lists whose files changed since they were read (call once per run, not per post)."""
+    changed = False
+    for name in names:
+        try:
+            st = (LEXICONS / name).stat()
+        except OSError:
+            continue
+        stamp = (st.st_mtime_ns, st.st_size)
+        if _stamps.get(name, stamp) != stamp:
+            changed = True
+        _stamps[name] = stamp
+    if changed:
+        sections.cache_clear()
+        regex.cache_clear()
 
 
 @lru_cache(maxsize=64)

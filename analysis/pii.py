@@ -100,6 +100,8 @@ def owner_of(text: str, start: int, end: int) -> str:
     around = _window(text, start, end)
     if _rx("self").search(around):
         return "self"
+    if _rx("business").search(around):  # a shop's number, even a mobile one, is published
+        return "public"
     if _rx("personal").search(around):
         return "personal"
     if _rx("public").search(around):

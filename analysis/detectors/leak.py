@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from analysis import pii
+from analysis import phrases, pii
 from analysis.clauses import clause
 from analysis.detectors import leak_signals as sig
 from analysis.detectors.base import Context
@@ -68,6 +68,7 @@ class LeakDetector:
 
     def __init__(self, context: Context):
         self.context = context
+        phrases.refresh(sig.FILES)  # a word list edited by the comms team is read by the next run
         terms = tuple(context.config.embargoed_terms)
         self._gate = sig.content_gate(terms)
         alts = "|".join(re.escape(normalize(t)) for t in sorted(terms, key=len, reverse=True) if t.strip())
@@ -134,19 +135,27 @@ class LeakDetector:
         return out
 
     def _records(self, doc: Doc, names, staff) -> list[Part]:
-        records = [
-            h for h in sig.hits(doc.text, sig.PERSONAL, "record") if sig.near(names, h.start, h.end, 25, 25)
-        ]
+        """Someone's welfare, tax, family-register or health details: a named person, or a case met on duty."""
+        text = doc.text
+        records = sig.hits(text, sig.PERSONAL, "record")
         if not records:
             return []
-        score = 0.88 if staff.strength >= 0.45 else 0.4  # a resident's gossip is not a staff leak
-        q = "・".join(dict.fromkeys(h.text for h in records[:3]))
-        ev = [_plain(doc, h.start, h.end, "personal_record") for h in records[:3]]
+        named = [h for h in records if sig.near(names, h.start, h.end, 25, 25)]
+        clients = [(h.start, h.end) for h in sig.hits(text, sig.PERSONAL, "client")]
+        cases = [h for h in records if sig.near(clients, h.start, h.end, 25, 25)]
+        if named:
+            score = 0.88 if staff.strength >= 0.45 else 0.4  # a resident's gossip is not a staff leak
+        elif cases and staff.strength >= 0.45:
+            score = 0.75
+        else:
+            return []
+        hs = named or cases
+        q = "・".join(dict.fromkeys(h.text for h in hs[:3]))
+        ev = [_plain(doc, h.start, h.end, "personal_record") for h in hs[:3]]
         ev += [_masked_name(doc, a, b) for a, b in names[:2]]
         clause_id = "5(2)" if staff.strength >= 0.5 else "4(4)"
-        return [
-            Part("personal_data", score, clause_id, f"特定の人の{q}に関する情報", ev, critical=score > 0.8)
-        ]
+        who = "特定の人" if named else "職務で接した人"
+        return [Part("personal_data", score, clause_id, f"{who}の{q}に関する情報", ev, critical=score > 0.8)]
 
     # --- credentials and internal systems -----------------------------------------
     def _security(self, doc: Doc, found: list[pii.PiiMatch], staff) -> list[Part]:
@@ -168,8 +177,10 @@ class LeakDetector:
             out.append(
                 Part("credential", score, "5(3)", _SECRET_NAME[p.kind], [_masked(doc, p)], critical=True)
             )
-        if not out and inside and not advice:
+        if not out and inside and not advice and not sig.has(text, sig.SECURITY, "public-facing"):
             systems = sig.hits(text, sig.SECURITY, "system")
+            if staff.strength >= 0.5:
+                systems += sig.hits(text, sig.SECURITY, "system-generic")
             weak = sig.hits(text, sig.SECURITY, "weakness")
             if systems and weak:
                 ev = [_plain(doc, h.start, h.end, "credential") for h in (systems[0], weak[0])]
@@ -285,8 +296,8 @@ def _personal_score(p: pii.PiiMatch, owner: str, named: bool, staff: float) -> f
         return 0.7 if p.kind == "mynumber" else 0.3
     if p.kind == "mynumber":
         return 0.97
-    if p.kind == "birthdate":
-        return 0.85 if named else (0.6 if staff >= 0.5 else 0.35)
+    if p.kind == "birthdate":  # a date alone could be the poster's child's
+        return 0.85 if named else 0.35
     strong = named or staff >= 0.5
     if owner == "personal":  # 携帯, 自宅, 住んでいる …: someone's, even unnamed
         return 0.92 if strong else 0.78

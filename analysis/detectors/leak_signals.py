@@ -18,6 +18,7 @@ CONFIDENTIAL = "leak_confidential.txt"
 SECURITY = "leak_security.txt"
 PUBLIC = "leak_public.txt"
 PERSONAL = "leak_personal_data.txt"
+FILES = (STAFF, CONFIDENTIAL, SECURITY, PUBLIC, PERSONAL)
 
 # sections whose words can make a post a leak on their own or with a staff sign
 CONTENT_SECTIONS = (

@@ -44,8 +44,8 @@ def test_mask_keeps_text_without_personal_data_exactly():
 
 
 def test_mask_keeps_the_rest_of_the_text_as_written():
-    text = "ＴＥＬは使わず、携帯０９０－４８２１－７７３５まで！！！（ｶﾞｲﾄﾞ付き）"
-    assert mask(text) == "ＴＥＬは使わず、携帯090-****-****まで！！！（ｶﾞｲﾄﾞ付き）"
+    text = "ＳＮＳは見ないので、携帯０９０－４８２１－７７３５まで！！！（ｶﾞｲﾄﾞ付き）"
+    assert mask(text) == "ＳＮＳは見ないので、携帯090-****-****まで！！！（ｶﾞｲﾄﾞ付き）"
 
 
 def test_mask_keeps_a_shops_published_number_readable():
@@ -128,3 +128,17 @@ def test_word_lists_support_gaps_and_comments():
     assert rx.search("まだ地元にも説明してない")
     assert rx.search("【部外秘】")
     assert not rx.search("まだ。説明して")  # a gap never crosses a sentence end
+
+
+def test_a_shops_mobile_number_is_published_not_personal():
+    assert kinds("茅野市の整骨院、院長の携帯090-1234-5678でも予約できるよ") == [("phone", "public")]
+
+
+def test_an_edited_word_list_is_read_again_by_the_next_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(phrases, "LEXICONS", tmp_path)
+    (tmp_path / "x_test.txt").write_text("[marking]\n部外秘  # a comment\n", "utf-8")
+    phrases.refresh(["x_test.txt"])
+    assert phrases.sections("x_test.txt") == {"marking": ("部外秘",)}
+    (tmp_path / "x_test.txt").write_text("[marking]\n部外秘\n取扱注意の写し\n", "utf-8")
+    phrases.refresh(["x_test.txt"])
+    assert phrases.regex("x_test.txt", "marking").search("これは取扱注意の写しです")
