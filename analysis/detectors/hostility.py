@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from analysis.clauses import clause
 from analysis.detectors import hostility_rules as rules
 from analysis.detectors.base import Context
-from analysis.detectors.hostility_lexicon import DIR, Hit, Lexicon, fold, load
+from analysis.detectors.hostility_lexicon import DIR, Hit, Lexicon, load
 from analysis.text import Doc, analyse_text
 from analysis.types import Evidence, Finding, PostText
 
@@ -57,7 +57,7 @@ class HostilityDetector:
             return []
         targets = _targets(doc, self.lexicon, context)
         aimed = post.reply_to_official or bool(targets)
-        reported = any(w in doc.text for w in self.lexicon.reporting) or post.platform == "rss"
+        reported = post.platform == "rss" or self.lexicon.reports(doc.text)
         score = 1.0
         for s in _strongest(signals):
             score *= 1 - s.weight
@@ -71,8 +71,7 @@ class HostilityDetector:
     def signals(self, doc: Doc) -> list[Signal]:
         """Each hostile use of a listed word in the doc, after idioms, quotes and self-talk are set aside."""
         lex = self.lexicon
-        folded = fold(doc.text)
-        hits = lex.match(doc, folded)
+        hits = lex.match(doc)
         if not hits:
             return []
         idioms = lex.idiom_spans(doc.text)
@@ -242,14 +241,18 @@ def _person_told(doc: Doc, h: Hit, lex: Lexicon) -> bool:
 def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
     """Kinds of target named in the post (office, mayor, staff, account, you, person, city)."""
     found: list[str] = []
+    targets = lex.targets
+    lemmas = doc.lemmas
     aliases = set(context.config.aliases) | set(context.config.local_terms)
-    for i in range(len(doc.lemmas)):
-        kind = _target_kind(doc, i, lex)
-        p = doc.pos[i]
-        if kind is None and p[:3] == ("名詞", "固有名詞", "人名") and doc.surface(i) not in aliases:
-            kind = "person"
-        if kind is None and p[:3] == ("名詞", "固有名詞", "地名") and doc.surface(i) in aliases:
-            kind = "city"
+    for i, lemma in enumerate(lemmas):
+        kind = targets.get(lemma)
+        if kind is None:
+            p = doc.pos[i]
+            if p[1] == "固有名詞" and p[2] in ("人名", "地名"):
+                own = lemma in aliases or doc.surface(i) in aliases
+                kind = "city" if own else ("person" if p[2] == "人名" else None)
+            elif p[0] == "接尾辞" and i:
+                kind = targets.get(lemmas[i - 1] + lemma)  # 市+長, 市+職員
         if kind and kind not in found:
             found.append(kind)
     return found

@@ -1,9 +1,9 @@
 """The hostility word lists (lexicons/hostility/*.txt) loaded into one index, and matching.
 
 Entries are cut into words by the same Sudachi tokenizer as the posts, so a one-line
-entry like 殺す matches 殺そう and 殺すぞ, and 馬鹿 matches バカ / ばか through the folded
+entry like 殺す matches 殺そう and 殺すぞ, and 馬鹿 matches バカ / ばか through its
 reading. One pass over a post's words finds every entry; regular-expression entries run
-as one combined pattern per list.
+only when the characters they need are in the post (hostility_patterns).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.detectors.hostility_patterns import LexiconError, Pattern, compile_pattern
+from analysis.detectors.hostility_patterns import LexiconError, Pattern, PatternSet, compile_pattern
 from analysis.text import Doc, analyse_text
 from analysis.textnorm import normalize
 
@@ -35,13 +35,20 @@ FILES = {
 }
 _DEFAULT_WEIGHT = 0.7
 _K2H = str.maketrans({chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)})
+_H2K = str.maketrans({chr(c - 0x60): chr(c) for c in range(0x30A1, 0x30F7)})
 _KANJI_OR_KATAKANA = re.compile(r"[一-龯々ァ-ヺ]")
 NOMINAL = frozenset({"名詞", "代名詞", "形状詞", "接頭辞", "接尾辞", "感動詞"})
 
 
 def fold(s: str) -> str:
-    """Katakana → hiragana (one character for one: offsets stay valid)."""
+    """Katakana → hiragana (one character for one)."""
     return s.translate(_K2H)
+
+
+def kana_spellings(s: str) -> set[str]:
+    """The word as written, in hiragana and in katakana (バカ → {バカ, ばか})."""
+    hira = fold(s)
+    return {s, hira, hira.translate(_H2K)}
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,10 @@ class Entry:
     kind: str  # insult | targeted | threat | death | quit | rude | target
     tag: str = ""
     weight: float = _DEFAULT_WEIGHT
-    forms: tuple[frozenset[str], ...] = ()  # per word: lemma, folded surface, folded reading
+    forms: tuple[frozenset[str], ...] = ()  # per word: lemma, surface and reading in both kana
     pos: str = ""  # part of speech (major) of the first word
     source: str = ""
+    lemma: str = ""  # normalised form of the first word: the index key every post word is looked up by
 
 
 @dataclass(frozen=True)
@@ -69,38 +77,29 @@ class Lexicon:
     by_form: dict[str, list[Entry]] = field(default_factory=dict)
     plain: re.Pattern[str] | None = None
     plain_entries: dict[str, Entry] = field(default_factory=dict)
-    patterns: list[Pattern] = field(default_factory=list)
-    idioms: list[Pattern] = field(default_factory=list)
-    reporting: tuple[str, ...] = ()
-    targets: dict[str, str] = field(default_factory=dict)  # lemma/folded form → target kind
-    pattern_index: dict[str, list[int]] = field(default_factory=dict)
-    patterns_any: list[Pattern] = field(default_factory=list)
-    pattern_first: frozenset[str] = frozenset()
+    patterns: PatternSet = field(default_factory=lambda: PatternSet([]))
+    idioms: PatternSet = field(default_factory=lambda: PatternSet([]))
+    reporting: re.Pattern[str] | None = None  # words of a news report (逮捕, 容疑 …)
+    targets: dict[str, str] = field(default_factory=dict)  # lemma or surface → target kind
     plain_first: frozenset[str] = frozenset()
 
-    def match(self, doc: Doc, folded: str) -> list[Hit]:
+    def match(self, doc: Doc) -> list[Hit]:
         """Every entry found in the doc (word entries, plain-text entries, patterns)."""
         hits: list[Hit] = []
         lemmas, begins, ends = doc.lemmas, doc.begins, doc.ends
         by_form = self.by_form
         text = doc.text
-        if folded == text:  # no katakana: only the lemmas can hit
-            idx = (
-                [i for i, lm in enumerate(lemmas) if lm in by_form]
-                if not by_form.keys().isdisjoint(lemmas)
-                else []
-            )
-        else:
-            idx = [
-                i for i, lm in enumerate(lemmas) if lm in by_form or folded[begins[i] : ends[i]] in by_form
-            ]
-        for i in idx:
-            cands = by_form.get(lemmas[i], [])
-            fs = folded[begins[i] : ends[i]]
-            if fs != lemmas[i] and fs in by_form:
-                cands = cands + by_form[fs]
-            for e in cands:
-                last = self._extends(e, doc, folded, i)
+        # candidates by normalised form only (one set lookup per word); the surface is read
+        # only to confirm a candidate (カス is normalised to 滓; ジジイ to 爺, as is お爺さん)
+        for i in [i for i, lm in enumerate(lemmas) if lm in by_form]:
+            lemma = lemmas[i]
+            surface = None
+            for e in by_form[lemma]:
+                if lemma not in e.forms[0]:
+                    surface = surface or text[begins[i] : ends[i]]
+                    if surface not in e.forms[0]:
+                        continue
+                last = self._extends(e, doc, i)
                 if last >= 0:
                     hits.append(Hit(e, i, last, begins[i], ends[last]))
         if self.plain is not None and not self.plain_first.isdisjoint(text):
@@ -109,43 +108,20 @@ class Lexicon:
                 if m.start() in starts:
                     e = self.plain_entries[m.group()]
                     hits.append(Hit(e, _word_at(doc, m.start()), _word_at(doc, m.end() - 1), *m.span()))
-        chars = set(text)
-        for p in self.patterns_any:
-            if p.may_match(chars):
-                self._run(p, doc, hits)
-        present = self.pattern_first.intersection(chars)
-        if present:
-            seen: set[int] = set()
-            for ch in present:
-                for k in self.pattern_index[ch]:
-                    if k not in seen:
-                        seen.add(k)
-                        if self.patterns[k].required <= chars:
-                            self._run(self.patterns[k], doc, hits)
-        return hits
-
-    @staticmethod
-    def _run(p: Pattern, doc: Doc, hits: list[Hit]) -> None:
-        for m in p.regex.finditer(doc.text):
+        for p, m in self.patterns.matches(text):
             last = _word_at(doc, max(m.end() - 1, m.start()))
             hits.append(Hit(p.entry, _word_at(doc, m.start()), last, *m.span()))
-
-    def index_patterns(self) -> None:
-        """First-character index of the patterns and plain entries (built once, after loading)."""
-        self.pattern_index = {}
-        self.patterns_any = [p for p in self.patterns if p.first is None]
-        for k, p in enumerate(self.patterns):
-            for ch in p.first or ():
-                self.pattern_index.setdefault(ch, []).append(k)
-        self.pattern_first = frozenset(self.pattern_index)
-        self.plain_first = frozenset(e[0] for e in self.plain_entries)
+        return hits
 
     def idiom_spans(self, text: str) -> list[tuple[int, int]]:
-        chars = set(text)
-        return [m.span() for p in self.idioms if p.may_match(chars) for m in p.regex.finditer(text)]
+        return [m.span() for _, m in self.idioms.matches(text)]
+
+    def reports(self, text: str) -> bool:
+        """The post reads as a news report about violence or abuse."""
+        return self.reporting is not None and self.reporting.search(text) is not None
 
     @staticmethod
-    def _extends(e: Entry, doc: Doc, folded: str, i: int) -> int:
+    def _extends(e: Entry, doc: Doc, i: int) -> int:
         """Index of the entry's last word if the entry's words continue from word i, else -1."""
         if e.pos in NOMINAL and doc.pos[i][0] not in NOMINAL:
             return -1
@@ -156,7 +132,7 @@ class Lexicon:
             if j >= len(doc.lemmas):
                 return -1
             forms = e.forms[k]
-            if doc.lemmas[j] not in forms and folded[doc.begins[j] : doc.ends[j]] not in forms:
+            if doc.lemmas[j] not in forms and doc.text[doc.begins[j] : doc.ends[j]] not in forms:
                 return -1
         return i + len(e.forms) - 1
 
@@ -192,14 +168,24 @@ def _word_entry(text: str, kind: str, tag: str, weight: float, source: str) -> E
     # and adjectives conjugate, so they match on the normalised form (ぶっ殺す → 打ち殺す).
     forms = tuple(
         frozenset(
-            {fold(t.surface)}
-            | ({fold(t.reading)} if t.pos[0] in NOMINAL else set())
+            kana_spellings(t.surface)
+            | (kana_spellings(t.reading) if t.pos[0] in NOMINAL else set())
             | ({t.normalized} if t.pos[0] not in NOMINAL or t.normalized == t.surface else set())
         )
         - {""}
         for t in toks
     )
-    return Entry(text, kind, tag, weight, forms, toks[0].pos[0] if toks else "", source)
+    first = toks[0] if toks else None
+    return Entry(
+        text,
+        kind,
+        tag,
+        weight,
+        forms,
+        first.pos[0] if first else "",
+        source,
+        first.normalized if first else "",
+    )
 
 
 def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> None:
@@ -215,12 +201,12 @@ def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> 
             continue
         if kind == "target":
             norm = normalize(text)
-            lex.targets[norm] = tag or "city"
-            lex.targets[fold(norm)] = tag or "city"
+            for form in kana_spellings(norm):
+                lex.targets[form] = tag or "city"
         e = _word_entry(text, kind, tag, weight, path.name)
         if kind == "target":
             continue
-        for form in e.forms[0] if e.forms else ():
+        for form in (e.forms[0] | {e.lemma}) if e.forms else ():
             lex.by_form.setdefault(form, []).append(e)
         surface = normalize(text)
         if len(surface) >= 3 and _KANJI_OR_KATAKANA.search(surface) and surface not in lex.plain_entries:
@@ -236,22 +222,27 @@ def load(directory: Path = DIR) -> Lexicon:
 @lru_cache(maxsize=4)
 def _load(directory: Path, stamp: tuple) -> Lexicon:
     lex = Lexicon()
+    patterns: list[Pattern] = []
     for name, kind in FILES.items():
-        _read_list(directory / name, kind, lex, lex.patterns)
+        _read_list(directory / name, kind, lex, patterns)
+    lex.patterns = PatternSet(patterns)
     if lex.plain_entries:
         alts = sorted(lex.plain_entries, key=len, reverse=True)
         lex.plain = re.compile("|".join(re.escape(a) for a in alts))
+    idioms: list[Pattern] = []
     for n, line in enumerate((directory / "idioms.txt").read_text("utf-8").splitlines(), 1):
         parsed = _parse_line(line, "idioms.txt", n)
         if parsed:
             text = parsed[0]
             regex = text[3:] if text.startswith("re:") else re.escape(normalize(text))
-            lex.idioms.append(compile_pattern(regex, None, "idioms.txt", n))
+            idioms.append(compile_pattern(regex, None, "idioms.txt", n))
+    lex.idioms = PatternSet(idioms)
     reporting = []
     for n, line in enumerate((directory / "reporting.txt").read_text("utf-8").splitlines(), 1):
         parsed = _parse_line(line, "reporting.txt", n)
         if parsed:
             reporting.append(normalize(parsed[0]))
-    lex.reporting = tuple(reporting)
-    lex.index_patterns()
+    if reporting:
+        lex.reporting = re.compile("|".join(re.escape(w) for w in sorted(reporting, key=len, reverse=True)))
+    lex.plain_first = frozenset(e[0] for e in lex.plain_entries)
     return lex

@@ -7,6 +7,7 @@ characters do not occur in the post costs one set operation, and most posts skip
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,3 +108,27 @@ def compile_pattern(text: str, entry: Any, source: str, n: int) -> Pattern:
         return Pattern(regex, entry, _first_chars(parsed), frozenset(_required_chars(parsed)))
     except Exception:  # noqa: BLE001 - private parser API changed: always run the regex instead
         return Pattern(regex, entry, None)
+
+
+class PatternSet:
+    """Patterns indexed by first character: `matches` runs only those the post can match."""
+
+    def __init__(self, patterns: list[Pattern]):
+        self.patterns = patterns
+        self.unindexed = [p for p in patterns if p.first is None]
+        self.index: dict[str, list[int]] = {}
+        for k, p in enumerate(patterns):
+            for ch in p.first or ():
+                self.index.setdefault(ch, []).append(k)
+        self.first = frozenset(self.index)
+
+    def matches(self, text: str) -> Iterator[tuple[Pattern, re.Match[str]]]:
+        chars = set(text)
+        todo = [p for p in self.unindexed if p.required <= chars]
+        present = self.first.intersection(chars)
+        if present:
+            ks = sorted({k for ch in present for k in self.index[ch]})
+            todo += [self.patterns[k] for k in ks if self.patterns[k].required <= chars]
+        for p in todo:
+            for m in p.regex.finditer(text):
+                yield p, m

@@ -19,6 +19,10 @@ _AUX_VERBS = frozenset(
 )  # fmt: skip
 _AUX_ADJ = frozenset({"良い", "欲しい", "無い", "ない"})
 _DECLARE = frozenset({"ぞ", "ぜ", "わ", "からな", "かんな", "で", "じゃ", "や", "っす"})
+# particles that keep a verb phrase going (て, ば, の …); any other particle ends it
+_CONTINUING = frozenset(
+    {"て", "って", "で", "ば", "ちゃ", "の", "ん", "よ", "ね", "さ", "なあ", "な", "から", "けど"}
+)
 _NEGATION = frozenset({"ない", "ず", "ぬ", "無い", "ん"})
 _PASSIVE = frozenset({"れる", "られる"})
 _FIRST_PERSON = frozenset(
@@ -122,21 +126,7 @@ def mood(doc: Doc, i: int) -> Mood:
                 flags["question"] = True
             elif lm == "から" and k + 1 < n and lemmas[k + 1] in ("な", "ね"):
                 flags["declarative"] = True
-            elif lm not in (
-                "て",
-                "で",
-                "ば",
-                "ちゃ",
-                "の",
-                "ん",
-                "よ",
-                "ね",
-                "さ",
-                "なあ",
-                "な",
-                "から",
-                "けど",
-            ):
+            elif lm not in _CONTINUING:
                 break
         elif major == "形状詞" and lm == "よう":
             break
