@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from analysis.misinfo.claims import Claims, extract, is_topic_noun, key, vocabulary
-from analysis.text import Doc, analyse_text, normalize
+from analysis.misinfo.claims import Claims, extract
+from analysis.misinfo.phrases import View
+from analysis.text import analyse_text, normalize
 from analysis.types import Fact
 
 K1, B = 1.2, 0.75
@@ -36,7 +37,7 @@ _DENIAL = (
 @dataclass
 class IndexedFact:
     fact: Fact
-    doc: Doc
+    doc: View
     claims: Claims
     terms: Counter[str]
     title_nouns: frozenset[str] = frozenset()
@@ -64,18 +65,21 @@ _DEVOICE = str.maketrans(
 class Terms(Counter):
     """Topic words of a text (counts), with the reading of each (熊 and クマ meet by reading)."""
 
-    readings: dict[str, str]
+    def __init__(self) -> None:
+        super().__init__()
+        self.positions: dict[str, int] = {}  # term → index of its first word in the text
+
+    def reading(self, doc: View, term: str) -> str:
+        """Devoiced katakana reading (ツキノワグマ → ツキノワクマ, so a post's クマ meets it at the end)."""
+        i = self.positions.get(term)
+        return doc.reading(i).translate(_DEVOICE) if i is not None else ""
 
 
-def topic_terms(doc: Doc, extra_stop: frozenset[str] = frozenset()) -> Terms:
-    vocab = vocabulary()
+def topic_terms(doc: View, extra_stop: frozenset[str] = frozenset()) -> Terms:
     terms = Terms()
-    terms.readings = {}
-    for t in doc.tokens:
-        if is_topic_noun(t, vocab) and (k := key(t)) not in extra_stop:
-            terms[k] += 1
-            if len(t.reading) >= 2:
-                terms.readings[k] = t.reading.translate(_DEVOICE)
+    extract(doc, terms=terms)
+    for word in extra_stop & terms.keys():
+        del terms[word]
     return terms
 
 
@@ -90,14 +94,18 @@ class FactIndex:
         self.stop = frozenset(city_words)
         self.facts: list[IndexedFact] = []
         for fact in facts:
-            doc = analyse_text(f"{fact.title}\n{fact.text}" if fact.title else fact.text)
-            claims = extract(doc)
+            full = analyse_text(f"{fact.title}\n{fact.text}" if fact.title else fact.text)
+            doc = View(full)
+            terms = Terms()
+            claims = extract(doc, terms=terms)
+            for word in self.stop & terms.keys():
+                del terms[word]
             n_title = len(normalize(fact.title)) if fact.title else 0
             title = frozenset().union(*(c.nouns for c in claims.clauses if c.start < n_title))
             denial = any(
                 c.negated and any(a in doc.text[c.start : c.end] for a in _DENIAL) for c in claims.clauses
             )
-            self.facts.append(IndexedFact(fact, doc, claims, topic_terms(doc, self.stop), title, denial))
+            self.facts.append(IndexedFact(fact, doc, claims, terms, title, denial))
         n = len(self.facts)
         self.postings: dict[str, list[tuple[int, int]]] = {}
         for i, f in enumerate(self.facts):
@@ -114,7 +122,8 @@ class FactIndex:
                         self._parts.setdefault(term[a:b], set()).add(term)
         self._by_reading: dict[str, set[str]] = {}  # reading, or its end, of an indexed word → the words
         for f in self.facts:
-            for term, reading in f.terms.readings.items():
+            for term in f.terms:
+                reading = f.terms.reading(f.doc, term)
                 for a in range(len(reading) - 1):
                     self._by_reading.setdefault(reading[a:], set()).add(term)
         self.hosts = frozenset(h for f in self.facts if (h := urlsplit(f.fact.url).hostname))
@@ -126,17 +135,17 @@ class FactIndex:
         """A word's power to tell statements apart: 1 for a word in one statement only."""
         return self.idf.get(term, 0.0) / self.idf_max if self.idf_max else 0.0
 
-    def _matches(self, terms: Terms) -> dict[str, tuple[str, float]]:
+    def _matches(self, terms: Terms, doc: View | None) -> dict[str, tuple[str, float]]:
         """Indexed word → (post word, match weight) for each post word found in the index."""
         out: dict[str, tuple[str, float]] = {}
-        readings = getattr(terms, "readings", {})
         for term in terms:
             if term in self.stop:
                 continue
             if term in self.postings:
                 out[term] = (term, 1.0)
                 continue
-            for whole in self._by_reading.get(readings.get(term, ""), ()):
+            reading = terms.reading(doc, term) if doc is not None else ""
+            for whole in self._by_reading.get(reading, ()) if len(reading) >= 2 else ():
                 out.setdefault(whole, (term, PARTIAL))
             for whole in self._parts.get(term, ()):
                 out.setdefault(whole, (term, PARTIAL))
@@ -147,11 +156,11 @@ class FactIndex:
                         out.setdefault(part, (term, PARTIAL))
         return out
 
-    def candidates(self, terms: Terms, limit: int = 5) -> list[Candidate]:
+    def candidates(self, terms: Terms, doc: View | None = None, limit: int = 5) -> list[Candidate]:
         """Statements that share topic words with the post, best first."""
         if not self.facts or not terms:
             return []
-        matched = self._matches(terms)
+        matched = self._matches(terms, doc)
         scores: dict[int, float] = {}
         evidence: dict[int, float] = {}
         shared: dict[int, list[str]] = {}

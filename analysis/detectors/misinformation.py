@@ -31,12 +31,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from analysis.detectors.base import Context
-from analysis.factbase import Candidate, FactIndex, IndexedFact, topic_terms
+from analysis.factbase import Candidate, FactIndex, IndexedFact, Terms
 from analysis.misinfo import report
-from analysis.misinfo.claims import Claims, extract, modality
+from analysis.misinfo.claims import Claims, extract, has_slot, modality
 from analysis.misinfo.compare import Comparer, Conflict, Verdict
-from analysis.misinfo.cues import Cues, Span, find_cues, trigger_words
-from analysis.misinfo.phrases import phrase_set
+from analysis.misinfo.cues import Cues, Span, find_cues, lexicon
+from analysis.misinfo.phrases import View, phrase_set
 from analysis.text import Doc
 from analysis.types import Finding, PostText
 
@@ -63,33 +63,39 @@ class MisinformationDetector:
         city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
         self.index = FactIndex(context.facts, city_words)
         self.comparer = Comparer(self.index.weight)
-        self.triggers = trigger_words()
+        self.lexicon = lexicon()
+        self.quick_words, self.quick_pattern = self.lexicon.quick_check(skip=("safety", "source", "report"))
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
-        self.fact_lemmas = [{t.normalized for t in f.doc.tokens} for f in self.index.facts]
+        self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
 
-    def _triggered(self, doc: Doc) -> bool:
-        trig = self.triggers
-        if any(t.normalized in trig or t.surface in trig for t in doc.tokens):
+    def _may_claim(self, text: Doc) -> bool:
+        """Cheap test (set look-ups in C) that the post has a cue, a status word or a dated or
+        counted number; most posts have none and cost nothing more."""
+        words = self.quick_words
+        if not (words.isdisjoint(text.lemmas) and words.isdisjoint(text.surfaces)):
             return True
-        return bool(self.index) and any(ch.isdigit() for ch in doc.text)
+        if self.quick_pattern is not None and self.quick_pattern.search(text.text):
+            return True
+        return bool(self.index) and has_slot(text.text)
 
-    def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
-        if not doc.tokens or not self._triggered(doc):
+    def detect(self, post: PostText, text: Doc, context: Context) -> list[Finding]:
+        if not text.lemmas or not self._may_claim(text):
             return []
-        cues = find_cues(doc, self.index.hosts)
-        if cues["debunk"]:
+        doc = View(text)
+        matches = self.lexicon.scan(doc.tokens, doc.text)
+        if matches.keys() <= {"safety", "source", "report"} and not (self.index and has_slot(doc.text)):
+            return []  # no cue, no status word, no number: nothing claimed
+        if matches.get("debunk"):
             return []
-        claims = extract(doc)
+        cues = find_cues(doc, matches, self.index.hosts)
+        terms = Terms()
+        claims = extract(doc, matches.get("status", []), terms)
         asked = bool(cues["truth"])
         if cues["alarming"]:
             cues.spans["alarming"] = [s for s in cues["alarming"] if _asserted(doc, claims, s, asked)]
         if self.index:
-            cands = [
-                c
-                for c in self.index.candidates(topic_terms(doc, self.index.stop))
-                if c.similarity >= MIN_SIMILARITY
-            ]
+            cands = [c for c in self.index.candidates(terms, doc) if c.similarity >= MIN_SIMILARITY]
             current = self.index.current(cands, post.created_at)
             if current is not None:
                 return self._against_facts(doc, claims, cues, asked, cands, current)
@@ -98,7 +104,7 @@ class MisinformationDetector:
     # -- with a matching statement ---------------------------------------------------------
 
     def _against_facts(
-        self, doc: Doc, claims: Claims, cues: Cues, asked: bool, cands: list[Candidate], current: Candidate
+        self, doc: View, claims: Claims, cues: Cues, asked: bool, cands: list[Candidate], current: Candidate
     ) -> list[Finding]:
         verdicts = {current.index: self.comparer.compare(claims, self.index.facts[current.index], asked)}
         chosen, verdict = current, verdicts[current.index]
@@ -137,7 +143,7 @@ class MisinformationDetector:
         return self._rumour(doc, cues, matched=True)
 
     def _contradiction(
-        self, doc: Doc, fact: IndexedFact, cand: Candidate, verdict: Verdict, cues: Cues, asked: bool
+        self, doc: View, fact: IndexedFact, cand: Candidate, verdict: Verdict, cues: Cues, asked: bool
     ) -> list[Finding]:
         conflict = verdict.best
         assert conflict is not None
@@ -158,9 +164,10 @@ class MisinformationDetector:
             severity = "medium"
         else:
             severity = "low"
-        offsets = report.RawOffsets(doc)
-        evidence = [offsets.evidence(conflict.start, conflict.end, f"claim:{conflict.slot}")]
-        evidence += [offsets.evidence(s.start, s.end, s.label) for k in cues.rumour_kinds for s in cues[k]]
+        evidence = [report.evidence(doc, conflict.start, conflict.end, f"claim:{conflict.slot}")]
+        evidence += [
+            report.evidence(doc, s.start, s.end, s.label) for k in cues.rumour_kinds for s in cues[k]
+        ]
         key = f"{fact.fact.id}:{conflict.slot}:{conflict.claimed}"
         return [
             Finding(
@@ -187,7 +194,7 @@ class MisinformationDetector:
 
     def _unsupported(
         self,
-        doc: Doc,
+        doc: View,
         fact: IndexedFact,
         cand: Candidate,
         verdict: Verdict,
@@ -215,9 +222,8 @@ class MisinformationDetector:
             score -= 0.1
         score = min(score, RUMOUR_CAP)
         words = sorted({s.word for s in claimed}) or ["真偽の問い合わせ"]
-        offsets = report.RawOffsets(doc)
-        evidence = [offsets.evidence(s.start, s.end, "claim:" + s.label) for s in claimed]
-        evidence += [offsets.evidence(s.start, s.end, s.label) for k in kinds for s in cues[k]]
+        evidence = [report.evidence(doc, s.start, s.end, "claim:" + s.label) for s in claimed]
+        evidence += [report.evidence(doc, s.start, s.end, s.label) for k in kinds for s in cues[k]]
         safety = self.fact_safety[cand.index] or cues.any("safety")
         return [
             Finding(
@@ -241,7 +247,7 @@ class MisinformationDetector:
 
     # -- no matching statement -------------------------------------------------------------
 
-    def _rumour(self, doc: Doc, cues: Cues, matched: bool = False) -> list[Finding]:
+    def _rumour(self, doc: View, cues: Cues, matched: bool = False) -> list[Finding]:
         kinds = cues.rumour_kinds
         # credited to the city, yet no statement is even on its topic
         credited = bool(cues["attribution"]) and bool(self.index) and not matched and len(kinds) >= 2
@@ -252,8 +258,9 @@ class MisinformationDetector:
             score += 0.1
         score = min(score, RUMOUR_CAP if self.index else RUMOUR_CAP_NO_FACTS)
         words = sorted({s.word for s in cues["alarming"]})
-        offsets = report.RawOffsets(doc)
-        evidence = [offsets.evidence(s.start, s.end, s.label) for k in (*kinds, "alarming") for s in cues[k]]
+        evidence = [
+            report.evidence(doc, s.start, s.end, s.label) for k in (*kinds, "alarming") for s in cues[k]
+        ]
         return [
             Finding(
                 kind=self.kind,
@@ -272,7 +279,7 @@ class MisinformationDetector:
         ]
 
 
-def _asserted(doc: Doc, claims: Claims, span: Span, asked: bool) -> bool:
+def _asserted(doc: View, claims: Claims, span: Span, asked: bool) -> bool:
     """An alarming word the post asserts: not denied, not a condition, an opinion or a plain question."""
     if not claims.clauses:
         return False

@@ -11,12 +11,21 @@ from __future__ import annotations
 import bisect
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from analysis.misinfo.phrases import LEXICONS, PhraseSet, ends_as_question, is_boundary, read_list
+from analysis.misinfo.phrases import (
+    LEXICONS,
+    Match,
+    PhraseSet,
+    Token,
+    View,
+    ends_as_question,
+    is_boundary,
+    read_list,
+)
 from analysis.misinfo.synonyms import lexeme_forms
-from analysis.text import Doc, Token
 
 _SENTENCE_END = {"。", "!", "?", "\n", "！", "？"}
 _TOPIC_POS1 = {"普通名詞", "固有名詞"}
@@ -114,6 +123,7 @@ class Vocabulary:
     units: tuple[str, ...]
     venue: frozenset[str]
     stopwords: frozenset[str]
+    topic_cache: dict = field(default_factory=dict, compare=False)  # token shape → topic key or None
 
     def conflict(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self.conflicts
@@ -154,7 +164,7 @@ def vocabulary() -> Vocabulary:
 
 
 def has(words: frozenset[str], t: Token) -> bool:
-    return t.normalized in words or t.surface in words or t.dictionary in words
+    return t.normalized in words or t.surface in words
 
 
 def key(t: Token) -> str:
@@ -177,25 +187,71 @@ def is_topic_noun(t: Token, vocab: Vocabulary) -> bool:
     )
 
 
-def _clauses(doc: Doc, vocab: Vocabulary) -> list[Clause]:
+def token_info(t: Token, vocab: Vocabulary) -> tuple[str | None, bool, bool, bool]:
+    """(topic word or None, ends a clause, is a negation, ends a sentence), memoised per word
+    shape: a stream repeats its words, so each is worked out once."""
+    shape = (t.normalized, t.surface, t.pos)
+    cache = vocab.topic_cache
+    info = cache.get(shape)
+    if info is None:
+        topic = key(t) if is_topic_noun(t, vocab) else None
+        info = (topic, is_boundary(t), has(vocab.negation, t), t.surface in _SENTENCE_END)
+        if len(cache) > 200_000:
+            cache.clear()
+        cache[shape] = info
+    return info
+
+
+def topic_key(t: Token, vocab: Vocabulary) -> str | None:
+    return token_info(t, vocab)[0]
+
+
+def _clauses(doc: View, vocab: Vocabulary, terms: Counter | None = None) -> list[Clause]:
+    """Clauses of the text; `terms` (if given) receives the count of each topic word."""
     out: list[Clause] = []
     toks = doc.tokens
     start_tok, sentence = 0, 0
-    for i, t in enumerate(toks + [None]):  # type: ignore[operator]
-        if t is not None and not is_boundary(t):
-            continue
-        end_tok = i + 1 if t is not None else i
+    nouns: set[str] = set()
+    negs: list[int] = []
+    n = len(toks)
+    for i in range(n + 1):
+        if i < n:
+            topic, boundary, negation, sentence_end = token_info(toks[i], vocab)
+            if topic is not None:
+                nouns.add(topic)
+                if terms is not None:
+                    terms[topic] += 1
+                    terms.positions.setdefault(topic, i)
+            if negation:
+                negs.append(i)
+            if not boundary:
+                continue
+            end_tok = i + 1
+        else:
+            end_tok, sentence_end = n, False
         if end_tok > start_tok:
-            part = toks[start_tok:end_tok]
-            nouns = frozenset(key(x) for x in part if is_topic_noun(x, vocab))
-            negated = any(has(vocab.negation, x) for x in part[-4:])
-            out.append(Clause(part[0].begin, part[-1].end, start_tok, end_tok, sentence, nouns, negated))
+            negated = bool(negs) and negs[-1] >= max(start_tok, end_tok - 4)
+            out.append(
+                Clause(
+                    toks[start_tok].begin,
+                    toks[end_tok - 1].end,
+                    start_tok,
+                    end_tok,
+                    sentence,
+                    frozenset(nouns),
+                    negated,
+                )
+            )
+            nouns = set()
         start_tok = end_tok
-        if t is not None and t.surface in _SENTENCE_END:
+        if sentence_end:
             sentence += 1
+    last: dict[int, Clause] = {}
     for c in out:
-        last = max((x for x in out if x.sentence == c.sentence), key=lambda x: x.start)
-        c.question = ends_as_question(toks, last.tok_start) if last.tok_end > last.tok_start else False
+        last[c.sentence] = c
+    asks = {s: ends_as_question(toks, c.tok_start) for s, c in last.items()}
+    for c in out:
+        c.question = asks[c.sentence]
     return out
 
 
@@ -238,13 +294,15 @@ def _undone(toks: list[Token], j: int, vocab: Vocabulary) -> bool:
     return False
 
 
-def modality(doc: Doc, clauses: list[Clause], ci: int, start: int, end: int) -> tuple[bool, bool, bool, bool]:
+def modality(
+    doc: View, clauses: list[Clause], ci: int, start: int, end: int
+) -> tuple[bool, bool, bool, bool]:
     """(negated, conditional, opinion, question) of the words tokens[start:end] in clause `ci`."""
     vocab = vocabulary()
     toks = doc.tokens
     c = clauses[ci]
     negated, conditional, opinion = _scope_after(toks, end, c.tok_end, vocab)
-    if _undone(toks, end, vocab):
+    if not vocab.undo.isdisjoint(doc.words) and _undone(toks, end, vocab):
         negated = not negated
     conditional = conditional or any(has(vocab.condition_before, t) for t in toks[c.tok_start : start])
     sentence_end = max(x.tok_end for x in clauses if x.sentence == c.sentence)
@@ -252,15 +310,17 @@ def modality(doc: Doc, clauses: list[Clause], ci: int, start: int, end: int) -> 
     return negated, conditional, opinion, c.question
 
 
-def _mentions(doc: Doc, clauses: list[Clause], vocab: Vocabulary) -> list[Mention]:
+def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Mention]:
     toks = doc.tokens
+    vocab = vocabulary()
     out: list[Mention] = []
-    for ci, c in enumerate(clauses):
-        for m in vocab.status.find(toks, c.tok_start, c.tok_end, doc.text):
-            negated, conditional, opinion, question = modality(doc, clauses, ci, m.start, m.end)
-            begin, end = toks[m.start].begin, toks[m.end - 1].end
-            cat = vocab.category[m.entry.text]
-            out.append(Mention(cat, m.entry.text, begin, end, ci, negated, conditional, opinion, question))
+    starts = [c.tok_start for c in clauses]
+    for m in matches:
+        ci = max(0, bisect.bisect_right(starts, m.start) - 1)
+        negated, conditional, opinion, question = modality(doc, clauses, ci, m.start, m.end)
+        begin, end = toks[m.start].begin, toks[m.end - 1].end
+        cat = vocab.category[m.entry.text]
+        out.append(Mention(cat, m.entry.text, begin, end, ci, negated, conditional, opinion, question))
     return out
 
 
@@ -274,6 +334,7 @@ _WEEKDAY = re.compile(
     r"(?:([月火水木金土日])曜|[(（]([月火水木金土日])(?:曜日?)?[)）]|([月火水木金土日])・(?=[月火水木金土日]曜))"
 )
 _TIME = re.compile(r"(午前|午後|朝|夜|夕方|昼)?(\d{1,2})(?:時(?!間)(半|\d{1,2}分)?|:(\d{2})(?!\d))")
+_DIGIT = re.compile(r"\d")
 _PERIODS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31), "末": (25, 31)}
 _NEG_AFTER = re.compile(r"^(?:じゃなく|ではなく|じゃな|でな|ではな)")
 
@@ -356,18 +417,35 @@ def _amounts(text: str) -> list[tuple[tuple, int, int]]:
     return out
 
 
-def extract(doc: Doc) -> Claims:
-    """Clauses, status mentions and slots of one text (a post or an official statement)."""
+_SLOT_HINT = re.compile(
+    r"\d\s*(?:[月日時/:]|[万千億]?円)|年内|年末まで|\d+(?:,\d{3})*[万千億]?\s*[^\s\d,.、。]"
+)
+
+
+def has_slot(text: str) -> bool:
+    """A number with something after it (a date, a time, an amount): what slots are made of."""
+    return _SLOT_HINT.search(text) is not None
+
+
+def extract(doc: View, status: list[Match] | None = None, terms: Counter | None = None) -> Claims:
+    """Clauses, status mentions and slots of one text (a post or an official statement).
+
+    `status`: the status-word matches when the caller already scanned the tokens; `terms`
+    (a `factbase.Terms`) receives the text's topic words in the same pass."""
     vocab = vocabulary()
-    clauses = _clauses(doc, vocab)
-    claims = Claims(clauses=clauses, mentions=_mentions(doc, clauses, vocab))
+    clauses = _clauses(doc, vocab, terms)
+    if status is None:
+        status = vocab.status.scan(doc.tokens, doc.text).get("", [])
+    claims = Claims(clauses=clauses, mentions=_mentions(doc, clauses, status) if clauses else [])
     if not clauses:
         return claims
     starts = [c.start for c in clauses]
     text = doc.text
-    found = [("date", *d) for d in _dates(text)]
-    found += [("time", *t) for t in _times(text)]
-    found += [("amount", *a) for a in _amounts(text)]
+    digits = _DIGIT.search(text) is not None
+    found = [("date", *d) for d in _dates(text)] if digits or "年" in text else []
+    if digits:
+        found += [("time", *t) for t in _times(text)]
+        found += [("amount", *a) for a in _amounts(text)]
     for m in _WEEKDAY.finditer(text):
         wd = m.group(1) or m.group(2) or m.group(3)
         found.append(("weekday", ("月火水木金土日".index(wd),), m.start(), m.end()))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 
-from analysis.misinfo.claims import has, vocabulary
-from analysis.misinfo.phrases import phrase_set
-from analysis.text import Doc
+from analysis.misinfo.claims import vocabulary
+from analysis.misinfo.phrases import Lexicon, Match, View, read_list
 
 _URL = re.compile(r"https?://[^\s　<>「」()（）]+")
 
@@ -59,60 +59,82 @@ class Cues:
         return [k for k in ("hearsay", "rumour", "spread", "truth", "attribution") if self.spans.get(k)]
 
 
+@cache
+def lexicon() -> Lexicon:
+    """Every cue list and the status words, matched in one pass (loaded once per process)."""
+    vocab = vocabulary()
+    groups = {kind: read_list(name) for kind, name in CUE_LISTS.items()}
+    groups["status"] = [e.text for e in vocab.status.entries]
+    groups["source"] = sorted(vocab.sources)
+    groups["report"] = sorted(vocab.report_verbs)
+    return Lexicon(groups)
+
+
 def trigger_words() -> frozenset[str]:
     """First words of every cue and status entry: a post with none of them cannot be a rumour
     or a contradicting claim, so the detector stops early."""
-    words: set[str] = set()
-    for name in CUE_LISTS.values():
-        words |= phrase_set(name).first_keys
-    vocab = vocabulary()
-    words |= vocab.status.first_keys | vocab.sources
-    return frozenset(words)
+    return lexicon().first_keys
 
 
 _SUBJECT = ("が", "は", "から", "も", "として", "では")
+_SENTENCE_END = ("。", "\n", "!", "?")
 
 
-def _attribution(doc: Doc) -> list[Span]:
+def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
     """A claim credited to the city: 「市が…と発表」「市長が言ってた」「市の発表です」."""
-    vocab = vocabulary()
-    out: list[Span] = []
+    sources = [m.start for m in matches.get("source", [])]
+    sources += [i for i, t in enumerate(doc.tokens) if t.is_place and t.normalized.endswith("市")]
+    reports = [m.start for m in matches.get("report", [])]
+    if not sources or not reports:
+        return []
     toks = doc.tokens
-    source = None
-    for i, t in enumerate(toks):
-        if t.surface in ("。", "\n", "!", "?"):
-            source = None
-        elif has(vocab.sources, t) or (t.normalized.endswith("市") and t.is_place):
-            nxt = toks[i + 1] if i + 1 < len(toks) else None
-            after = toks[i + 2] if i + 2 < len(toks) else None
-            if nxt is not None and nxt.surface in _SUBJECT:
-                source = t
-            elif (
-                nxt is not None
-                and nxt.surface == "の"
-                and after is not None
-                and has(vocab.report_verbs, after)
-            ):
-                out.append(Span(t.begin, after.end, "attribution", doc.text[t.begin : after.end], i, i + 3))
-        elif source is not None and has(vocab.report_verbs, t):
-            out.append(Span(source.begin, t.end, "attribution", doc.text[source.begin : t.end]))
-            source = None
+    out: list[Span] = []
+    for i in sorted(set(sources)):
+        nxt = toks[i + 1].surface if i + 1 < len(toks) else ""
+        if nxt == "の" and i + 2 in reports:  # 「市の発表」
+            out.append(
+                Span(
+                    toks[i].begin,
+                    toks[i + 2].end,
+                    "attribution",
+                    doc.text[toks[i].begin : toks[i + 2].end],
+                    i,
+                    i + 3,
+                )
+            )
+            continue
+        if nxt not in _SUBJECT:
+            continue
+        for j in reports:
+            if j <= i:
+                continue
+            if any(t.surface in _SENTENCE_END for t in toks[i:j]):
+                break
+            out.append(
+                Span(
+                    toks[i].begin, toks[j].end, "attribution", doc.text[toks[i].begin : toks[j].end], i, j + 1
+                )
+            )
+            break
     return out
 
 
-def find_cues(doc: Doc, official_hosts: frozenset[str] = frozenset()) -> Cues:
+def find_cues(
+    doc: View, matches: dict[str, list[Match]], official_hosts: frozenset[str] = frozenset()
+) -> Cues:
+    """Cues from the lexicon's matches (`lexicon().scan(doc.tokens, doc.text)`)."""
     cues = Cues()
-    for kind, name in CUE_LISTS.items():
-        found = [
-            Span(doc.tokens[m.start].begin, doc.tokens[m.end - 1].end, kind, m.entry.text, m.start, m.end)
-            for m in phrase_set(name).find(doc.tokens, text=doc.text)
-        ]
-        if found:
-            cues.spans[kind] = found
-    attribution = _attribution(doc)
+    toks = doc.tokens
+    for kind in CUE_LISTS:
+        if kind in matches:
+            cues.spans[kind] = [
+                Span(toks[m.start].begin, toks[m.end - 1].end, kind, m.entry.text, m.start, m.end)
+                for m in matches[kind]
+            ]
+    attribution = _attribution(doc, matches)
     if attribution:
         cues.spans["attribution"] = attribution
-    for m in _URL.finditer(doc.text):
+    for m in _URL.finditer(doc.text) if "http" in doc.text else ():
         host = (urlsplit(m.group(0)).hostname or "").lower()
         if host.endswith(".lg.jp") or host in official_hosts:
             cues.official_link = True

@@ -8,14 +8,91 @@ surfaces catch function words whose normalised form depends on context (ない, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
-from analysis.text import Token, analyse_text
+from analysis.text import Doc, analyse_text
 
 LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
+_KANA = re.compile("[ぁ-ゖァ-ヺー]+")
+_HIRAGANA = re.compile("[ぁ-ゖー]+")
+
+
+class Word(NamedTuple):
+    """One Sudachi word, read from `Doc`'s parallel lists (building `Doc.tokens` costs as much as
+    tokenising again, so the detector never asks for it on a post)."""
+
+    surface: str
+    normalized: str
+    pos: tuple[str, ...]
+    begin: int
+    end: int
+
+    @property
+    def is_place(self) -> bool:
+        return self.pos[:3] == ("名詞", "固有名詞", "地名")
+
+
+Token = Word  # what the word lists match against
+
+
+class View:
+    """A text as the misinformation detector reads it: the `Doc` plus its words."""
+
+    __slots__ = ("doc", "tokens", "_words")
+
+    def __init__(self, doc: Doc, tokens: list[Word] | None = None):
+        self.doc = doc
+        self.tokens = (
+            tokens
+            if tokens is not None
+            else list(map(Word, doc.surfaces, doc.lemmas, doc.pos, doc.begins, doc.ends))
+        )
+        self._words: frozenset[str] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every surface and normalised form in the text (quick "is X there at all" checks)."""
+        if self._words is None:
+            self._words = frozenset(self.doc.lemmas).union(self.doc.surfaces)
+        return self._words
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+    @property
+    def raw(self) -> str:
+        return self.doc.raw
+
+    def raw_span(self, begin: int, end: int) -> tuple[int, int]:
+        return self.doc.raw_span(begin, end)
+
+    def reading(self, i: int) -> str:
+        """Katakana reading of word i (熊 → クマ), read from Sudachi only when asked."""
+        surface = self.tokens[i].surface
+        if _KANA.fullmatch(surface):
+            return surface.translate(_HIRA_TO_KATA)
+        morphemes = getattr(self.doc, "_morphemes", None)
+        if morphemes is None or "tokens" in self.doc.__dict__:
+            return self.doc.tokens[i].reading
+        for _base, ms in morphemes:
+            if i < len(ms):
+                return ms[i].reading_form()
+            i -= len(ms)
+        return ""
+
+
+_HIRA_TO_KATA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
+
+
+def view(doc: Doc) -> View:
+    return View(doc)
+
 
 # Parts of speech that may follow a phrase that must end its clause (「中止らしいよね。」).
 _TAIL_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "感動詞"}
@@ -39,6 +116,7 @@ class Entry:
     question: bool = False  # "?": only when the clause ends as a question
     exception: bool = False  # "!": blocks other entries where it matches (surface match only)
     prefix: bool = False  # "*": also the start of a longer word (遭難 in 遭難者)
+    group: str = ""  # the word list it comes from
 
 
 @dataclass(frozen=True)
@@ -78,42 +156,72 @@ def ends_as_question(tokens: Sequence[Token], j: int) -> bool:
     return False
 
 
-class PhraseSet:
-    """One word list, indexed by the first token of each entry."""
+class Lexicon:
+    """Several word lists matched in one pass over a post's tokens.
 
-    def __init__(self, lines: Iterable[str]):
+    Each list ("group") keeps its own non-overlapping, longest-first matches, so 「拡散希望」
+    is one spread cue while 中止 can be both a status word and an alarming word.
+    """
+
+    def __init__(self, groups: dict[str, Iterable[str]]):
         self._by_key: dict[str, list[Entry]] = {}
         self._by_char: dict[str, list[Entry]] = {}  # first character → entries (segmentation-proof match)
+        self.groups = tuple(groups)
         self.entries: list[Entry] = []
-        for line in lines:
-            exception = line.startswith("!")
-            body = line.lstrip("!").strip()
-            flags = set()
-            while body[-2:] in (" $", " ?", " *"):
-                flags.add(body[-1])
-                body = body[:-2].rstrip()
-            toks = [t for t in analyse_text(body).tokens if t.surface.strip()]
-            if not toks:
-                continue
-            entry = Entry(
-                text=body,
-                keys=tuple((t.normalized, t.surface) for t in toks),
-                clause_end="$" in flags,
-                question="?" in flags,
-                exception=exception,
-                prefix="*" in flags,
-            )
-            self.entries.append(entry)
-            for key in {entry.keys[0][0], entry.keys[0][1], body if len(toks) == 1 else ""} - {""}:
-                self._by_key.setdefault(key, []).append(entry)
-            if len(body) > 1 or entry.prefix:
-                self._by_char.setdefault(body[0], []).append(entry)
+        for group, lines in groups.items():
+            for line in lines:
+                entry = _entry(group, line)
+                if entry is None:
+                    continue
+                self.entries.append(entry)
+                single = entry.text if len(entry.keys) == 1 else ""
+                norm, surface = entry.keys[0]
+                # a hiragana function word (ん, だっ) is looked up by its surface only: its
+                # normalised form (の, だ) is in every other sentence
+                keys = {surface, single} if _HIRAGANA.fullmatch(surface) else {norm, surface, single}
+                for key in keys - {""}:
+                    self._by_key.setdefault(key, []).append(entry)
+                if len(entry.text) > 1 or entry.prefix:
+                    self._by_char.setdefault(entry.text, []).append(entry)
+        self._first_chars: dict[str, list[str]] = {}  # first character → entry texts, longest first
+        for text in sorted(self._by_char, key=len, reverse=True):
+            self._first_chars.setdefault(text[0], []).append(text)
 
     @property
     def first_keys(self) -> frozenset[str]:
         return frozenset(self._by_key)
 
-    def _match_at(self, tokens: Sequence[Token], i: int, entry: Entry) -> int | None:
+    def quick_check(self, skip: Iterable[str] = ()) -> tuple[frozenset[str], re.Pattern[str] | None]:
+        """(words, pattern): a text none of whose words is in `words` and where `pattern` finds
+        nothing cannot match an entry of any group but `skip`.
+
+        The words are the entries' first words and every prefix of an entry, since Sudachi may
+        split an entry differently in context (通行 + 止め). Entries that start with hiragana
+        (と聞く, だって) are found by `pattern` on their characters up to the first other
+        character, as are entries that may start a longer word (遭難者): a hiragana word such as
+        と or だ is in every other post."""
+        words: set[str] = set()
+        literals: set[str] = set()
+        for e in self.entries:
+            if e.group in skip or e.exception:
+                continue
+            if e.prefix:
+                literals.add(e.text)
+            elif _HIRAGANA.match(e.text[0]):
+                m = re.match("[ぁ-ゖー]+.?", e.text)
+                literals.add(m.group(0) if m else e.text)
+            else:
+                words.update(e.keys[0])
+                words.update(e.text[:k] for k in range(2, len(e.text) + 1))
+        pattern = (
+            re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))))
+            if literals
+            else None
+        )
+        return frozenset(words), pattern
+
+    @staticmethod
+    def _match_at(tokens: Sequence[Token], i: int, entry: Entry) -> int | None:
         n = len(entry.keys)
         if i + n > len(tokens):
             return None
@@ -121,87 +229,106 @@ class PhraseSet:
             t = tokens[i + k]
             if entry.exception and t.surface != surface:
                 return None
-            if (
-                t.normalized != norm
-                and t.surface != surface
-                and not (n == 1 and entry.text in (t.surface, t.dictionary))
-            ):
+            if t.normalized != norm and t.surface != surface and not (n == 1 and entry.text == t.surface):
                 return None
-        j = i + n
-        if entry.clause_end and clause_end_after(tokens, j) is None:
-            return None
-        if entry.question and not ends_as_question(tokens, j):
-            return None
-        return j
+        return i + n
 
+    @staticmethod
     def _match_text(
-        self, tokens: Sequence[Token], i: int, entry: Entry, text: str, ends: dict[int, int]
+        tokens: Sequence[Token], i: int, entry: Entry, text: str, ends: dict[int, int]
     ) -> int | None:
         """The entry's characters at token i, ending on a token end (Sudachi may split 通行止め in context)."""
-        begin = tokens[i].begin
-        if not text.startswith(entry.text, begin):
+        t = tokens[i]
+        if not text.startswith(entry.text, t.begin):
             return None
-        j = ends.get(begin + len(entry.text))
+        j = ends.get(t.begin + len(entry.text))
         if j is None:
-            t = tokens[i]
-            if not (entry.prefix and t.end > begin + len(entry.text)):
+            if not (entry.prefix and t.end > t.begin + len(entry.text)):
                 return None
             j = i
-        j += 1
-        if entry.clause_end and clause_end_after(tokens, j) is None:
-            return None
-        if entry.question and not ends_as_question(tokens, j):
-            return None
-        return j
+        return j + 1
+
+    def scan(self, tokens: Sequence[Token], text: str = "") -> dict[str, list[Match]]:
+        """Matches per group. With `text` (the normalised text the tokens point into), an entry
+        also matches by its characters when they start and end on token boundaries."""
+        out: dict[str, list[Match]] = {}
+        free: dict[str, int] = {}  # group → first token index a new match may start at
+        ends: dict[int, int] | None = None
+        by_key = self._by_key
+        first_chars = self._first_chars if text else {}
+        for i, t in enumerate(tokens):
+            cands = by_key.get(t.normalized)
+            more = by_key.get(t.surface) if t.surface != t.normalized else None
+            if cands and more:
+                more = [e for e in more if e not in cands]
+            chars = None
+            starts = first_chars.get(t.surface[:1])
+            if starts:
+                chars = [e for x in starts if text.startswith(x, t.begin) for e in self._by_char[x]]
+            if not (cands or more or chars):
+                continue
+            found: dict[str, tuple[int, Entry | None]] = {}  # group → (end, entry or None if blocked)
+            for group_entries, by_text in ((cands, False), (more, False), (chars, True)):
+                for entry in group_entries or ():
+                    if free.get(entry.group, 0) > i:
+                        continue
+                    if by_text:
+                        if ends is None:
+                            ends = {x.end: k for k, x in enumerate(tokens)}
+                        j = self._match_text(tokens, i, entry, text, ends)
+                    else:
+                        j = self._match_at(tokens, i, entry)
+                    if j is None:
+                        continue
+                    if entry.clause_end and clause_end_after(tokens, j) is None:
+                        continue
+                    if entry.question and not ends_as_question(tokens, j):
+                        continue
+                    prev = found.get(entry.group)
+                    if entry.exception:
+                        found[entry.group] = (max(j, prev[0] if prev else 0), None)
+                    elif prev is None or (prev[1] is not None and j > prev[0]):
+                        found[entry.group] = (j, entry)
+            for group, (j, entry) in found.items():
+                free[group] = j
+                if entry is not None:
+                    out.setdefault(group, []).append(Match(entry, i, j))
+        return out
+
+
+class PhraseSet(Lexicon):
+    """One word list."""
+
+    def __init__(self, lines: Iterable[str]):
+        super().__init__({"": lines})
 
     def find(
         self, tokens: Sequence[Token], lo: int = 0, hi: int | None = None, text: str = ""
     ) -> list[Match]:
-        """Non-overlapping matches in tokens[lo:hi], longest first at each position.
-
-        With `text` (the normalised text the tokens point into), an entry also matches by its
-        characters when they start and end on token boundaries.
-        """
         hi = len(tokens) if hi is None else hi
-        ends = {t.end: k for k, t in enumerate(tokens)} if text and self._by_char else {}
-        out: list[Match] = []
-        i = lo
-        while i < hi:
-            t = tokens[i]
-            seen: set[int] = set()
-            best: Match | None = None
-            blocked_to = 0
-            for key in (t.normalized, t.surface, t.dictionary):
-                for entry in self._by_key.get(key, ()):
-                    if id(entry) in seen:
-                        continue
-                    seen.add(id(entry))
-                    j = self._match_at(tokens, i, entry)
-                    if j is None or j > hi:
-                        continue
-                    if entry.exception:
-                        blocked_to = max(blocked_to, j)
-                    elif best is None or j > best.end:
-                        best = Match(entry, i, j)
-            if ends:
-                for entry in self._by_char.get(text[t.begin : t.begin + 1], ()):
-                    if id(entry) in seen:
-                        continue
-                    j = self._match_text(tokens, i, entry, text, ends)
-                    if j is None or j > hi:
-                        continue
-                    if entry.exception:
-                        blocked_to = max(blocked_to, j)
-                    elif best is None or j > best.end:
-                        best = Match(entry, i, j)
-            if blocked_to:
-                i = blocked_to
-            elif best is not None:
-                out.append(best)
-                i = best.end
-            else:
-                i += 1
-        return out
+        return [m for m in self.scan(tokens, text).get("", []) if lo <= m.start and m.end <= hi]
+
+
+def _entry(group: str, line: str) -> Entry | None:
+    exception = line.startswith("!")
+    body = line.lstrip("!").strip()
+    flags = set()
+    while body[-2:] in (" $", " ?", " *"):
+        flags.add(body[-1])
+        body = body[:-2].rstrip()
+    doc = analyse_text(body)
+    keys = tuple((n, s) for s, n in zip(doc.surfaces, doc.lemmas, strict=True) if s.strip())
+    if not keys:
+        return None
+    return Entry(
+        text=body,
+        keys=keys,
+        clause_end="$" in flags,
+        question="?" in flags,
+        exception=exception,
+        prefix="*" in flags,
+        group=group,
+    )
 
 
 @cache

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
-
 from analysis.clauses import clause
 from analysis.factbase import IndexedFact
 from analysis.misinfo.compare import Conflict
 from analysis.misinfo.cues import CUE_NAMES, Cues
-from analysis.text import Doc, normalize
+from analysis.misinfo.phrases import View
 from analysis.types import Evidence
 
 SLOT_NAMES = {
@@ -23,47 +20,10 @@ SLOT_NAMES = {
 }
 
 
-class RawOffsets:
-    """Maps offsets in the normalised text back to the text the detector was given."""
-
-    def __init__(self, doc: Doc):
-        self.doc = doc
-        self._map: list[int] | None = None
-
-    def _build(self) -> list[int]:
-        raw, text = self.doc.raw, self.doc.text
-        pieces = [unicodedata.normalize("NFKC", ch) for ch in raw]
-        joined = "".join(pieces)
-        out: list[int] = []
-        if joined == text:
-            for i, p in enumerate(pieces):
-                out.extend([i] * len(p))
-        else:  # normalisation did more than NFKC per character: align the two strings
-            per_char = [i for i, p in enumerate(pieces) for _ in p]
-            out = [len(raw)] * len(text)
-            matcher = difflib.SequenceMatcher(None, joined, text, autojunk=False)
-            for a, b, size in matcher.get_matching_blocks():
-                for k in range(size):
-                    out[b + k] = per_char[a + k]
-            for k in range(len(out) - 2, -1, -1):  # unmatched characters: the next known position
-                if out[k] == len(raw):
-                    out[k] = out[k + 1]
-        out.append(len(raw))
-        return out
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        if len(self.doc.raw) == len(self.doc.text) and normalize(self.doc.raw) == self.doc.text:
-            return start, end
-        if self._map is None:
-            self._map = self._build()
-        m = self._map
-        s = m[min(start, len(m) - 1)]
-        e = m[min(end - 1, len(m) - 1)] + 1 if end > start else s
-        return s, max(e, s)
-
-    def evidence(self, start: int, end: int, label: str) -> Evidence:
-        s, e = self.span(start, end)
-        return Evidence(s, e, self.doc.raw[s:e], label)
+def evidence(doc: View, start: int, end: int, label: str) -> Evidence:
+    """Evidence for normalised offsets [start, end), pointing into the text the detector was given."""
+    s, e = doc.raw_span(start, end)
+    return Evidence(s, e, doc.raw[s:e], label)
 
 
 def snippet(text: str, limit: int = 80) -> str:
@@ -76,7 +36,7 @@ def cue_names(cues: Cues) -> str:
     return "・".join(names)
 
 
-def contradiction_reason(doc: Doc, fact: IndexedFact, conflict: Conflict, cues: Cues, asked: bool) -> str:
+def contradiction_reason(doc: View, fact: IndexedFact, conflict: Conflict, cues: Cues, asked: bool) -> str:
     said = snippet(fact.doc.text[conflict.fact_start : conflict.fact_end])
     claim = snippet(doc.text[conflict.start : conflict.end], 40)
     f = fact.fact
