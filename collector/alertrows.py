@@ -70,8 +70,9 @@ def details_json(finding: Finding) -> dict[str, Any]:
 
 
 def locked(session: Session, stmt):  # noqa: ANN001, ANN201
-    """Row locks on PostgreSQL (other workers wait); SQLite has one writer at a time anyway."""
-    return stmt.with_for_update() if session.get_bind().dialect.name == "postgresql" else stmt
+    """Row locks on PostgreSQL (FOR NO KEY UPDATE: other workers wait, foreign keys to the row do not);
+    SQLite has one writer at a time anyway."""
+    return stmt.with_for_update(key_share=True) if session.get_bind().dialect.name == "postgresql" else stmt
 
 
 def escalate(session: Session, alert: Alert, severity: str, now: datetime) -> bool:

@@ -112,7 +112,8 @@ _MARK = (  # one compiled UPDATE for a whole batch
 def _claim_batch(session: Session, last_id: int, size: int) -> list[Post]:
     stmt = select(Post).where(Post.analyzed_at.is_(None), Post.id > last_id).order_by(Post.id).limit(size)
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)  # other workers take other batches
+        # other workers take other batches; NO KEY UPDATE still lets them point alerts at these posts
+        stmt = stmt.with_for_update(skip_locked=True, key_share=True)
     return list(session.exec(stmt).all())
 
 

@@ -286,3 +286,48 @@ def test_a_surge_of_mentions_is_one_spike_alert_until_the_cooldown_passes(tmp_pa
     _import(tmp_path, settings, again, "c.jsonl")
     analyze_new(load_settings(settings), engine, now=later + timedelta(minutes=45))
     assert len(_alerts(db_url, "spike")) == 2
+
+
+def test_workers_analysing_one_pile_on_at_once_count_every_reply_exactly_once(tmp_path, db_url):
+    """Several analyze workers on PostgreSQL take different batches (SKIP LOCKED) and add to the
+    same thread's totals without losing or doubling a reply. SQLite has one writer: one worker."""
+    import threading
+
+    from benchmarks.analyze_store import store
+    from benchmarks.posts import pile_on
+    from collector.store import ThreadAuthor, ThreadReply
+
+    data = pile_on(600, hours=2)
+    store(db_url, data)
+    settings = load_settings(str(write_settings(tmp_path / "s.toml", db_url)))
+    engine = make_engine(db_url)
+    workers = 3 if engine.dialect.name == "postgresql" else 1
+    reports, errors = [], []
+
+    def work() -> None:
+        try:
+            reports.append(analyze_new(settings, engine, batch_size=40, now=data.end))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(r.posts for r in reports) == len(data.posts)  # each post analysed by one worker
+    with Session(engine) as s:
+        stat = s.exec(select(ThreadStat).where(ThreadStat.root_external_id == data.root.external_id)).one()
+        hostile = s.exec(select(ThreadReply).where(ThreadReply.thread_id == stat.id)).all()
+        authors = s.exec(select(ThreadAuthor).where(ThreadAuthor.thread_id == stat.id)).all()
+        threads_alerts = s.exec(select(Alert).where(Alert.kind == "thread")).all()
+        unanalysed = s.exec(select(Post).where(Post.analyzed_at.is_(None))).all()
+    assert unanalysed == []
+    assert stat.replies == 600
+    assert stat.hostile == len(hostile) and stat.hostile_authors == len({r.author for r in hostile}) == len(
+        authors
+    )
+    assert len(threads_alerts) <= 1
+    if threads_alerts:
+        assert threads_alerts[0].post_count == 600
