@@ -172,6 +172,8 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
             return Signal("insult", "targeted", e.weight, h)
         return None
     m = rules.mood(doc, h.last)
+    if rules.reported_speech(doc, m.last):
+        return None  # ふざけるなと言いたい: the word is quoted, not said
     if e.kind == "threat":
         obj = rules.object_of(doc, h.first)
         if (
@@ -221,10 +223,10 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon) -> bool:
         return True  # ゴミども, 豚野郎
     if not rules.ends_clause(doc, h.last):
         return False
-    start = rules.clause_start(doc, h.first)
-    if any(_is_target_word(doc, k, lex) for k in range(max(start, h.first - 4), h.first)):
-        return True  # 職員はゴミ, 役所のカス
-    return h.last + 1 < n and doc.lemmas[h.last + 1] == "が" and start == h.first  # ゴミが。
+    start = rules.sentence_start(doc, h.first)
+    if any(_is_target_word(doc, k, lex) for k in range(max(start, h.first - 6), h.first)):
+        return True  # 職員はゴミ, 役所のカス, 窓口の女、ブスのくせに
+    return h.last + 1 < n and doc.lemmas[h.last + 1] == "が" and rules.clause_start(doc, h.first) == h.first
 
 
 def _person_told(doc: Doc, h: Hit, lex: Lexicon) -> bool:

@@ -179,6 +179,14 @@ def clause_start(doc: Doc, i: int) -> int:
     return k
 
 
+def sentence_start(doc: Doc, i: int) -> int:
+    """Index of the first word of the sentence containing word i (after 。!? or a line break)."""
+    k = i
+    while k > 0 and doc.lemmas[k - 1] not in ("。", "!", "?", "\n", "．"):
+        k -= 1
+    return k
+
+
 def object_of(doc: Doc, i: int) -> int:
     """Index of the noun marked by を (or は/も/が) right before word i, or -1."""
     k = i - 1
@@ -226,9 +234,11 @@ def contempt_suffix(doc: Doc, last: int) -> bool:
 
 
 def ends_clause(doc: Doc, last: int) -> bool:
-    """The word is said as a predicate or exclamation: ゴミが。/ クズだな / カスすぎ / 消えろカス"""
+    """The word is said as a predicate or exclamation: ゴミが。/ クズだな / カスすぎ / ブスのくせに"""
     k = last + 1
     n = len(doc.lemmas)
+    if k + 1 < n and doc.lemmas[k] == "の" and doc.lemmas[k + 1] in ("癖", "くせ", "分際"):
+        return True
     while k < n and doc.lemmas[k] in (
         "が",
         "だ",
@@ -245,3 +255,14 @@ def ends_clause(doc: Doc, last: int) -> bool:
     ):
         k += 1
     return k >= n or doc.pos[k][0] in _CLAUSE_END or doc.lemmas[k] in ("W", "w", "草")
+
+
+def reported_speech(doc: Doc, last: int) -> bool:
+    """ふざけるなと言いたい / 死ねって書かれてた: words quoted as speech, not said to someone."""
+    n = len(doc.lemmas)
+    for k in range(last + 1, min(last + 4, n - 1)):
+        if doc.lemmas[k] in ("と", "って") and doc.pos[k][0] == "助詞":
+            return doc.lemmas[k + 1] in ("言う", "思う", "書く", "叫ぶ", "言える", "いう")
+        if doc.pos[k][0] not in ("助詞", "助動詞"):
+            return False
+    return False
