@@ -98,13 +98,20 @@ class MisinformationDetector:
             cands = [c for c in self.index.candidates(terms, doc) if c.similarity >= MIN_SIMILARITY]
             current = self.index.current(cands, post.created_at)
             if current is not None:
-                return self._against_facts(doc, claims, cues, asked, cands, current)
-        return self._rumour(doc, cues)
+                return self._against_facts(doc, claims, terms, cues, asked, cands, current)
+        return self._rumour(doc, cues, terms)
 
     # -- with a matching statement ---------------------------------------------------------
 
     def _against_facts(
-        self, doc: View, claims: Claims, cues: Cues, asked: bool, cands: list[Candidate], current: Candidate
+        self,
+        doc: View,
+        claims: Claims,
+        terms: Terms,
+        cues: Cues,
+        asked: bool,
+        cands: list[Candidate],
+        current: Candidate,
     ) -> list[Finding]:
         verdicts = {current.index: self.comparer.compare(claims, self.index.facts[current.index], asked)}
         chosen, verdict = current, verdicts[current.index]
@@ -140,7 +147,7 @@ class MisinformationDetector:
         cues.spans["alarming"] = [
             s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text
         ]
-        return self._rumour(doc, cues, matched=True)
+        return self._rumour(doc, cues, terms, matched=True)
 
     def _contradiction(
         self, doc: View, fact: IndexedFact, cand: Candidate, verdict: Verdict, cues: Cues, asked: bool
@@ -247,7 +254,7 @@ class MisinformationDetector:
 
     # -- no matching statement -------------------------------------------------------------
 
-    def _rumour(self, doc: View, cues: Cues, matched: bool = False) -> list[Finding]:
+    def _rumour(self, doc: View, cues: Cues, terms: Terms, matched: bool = False) -> list[Finding]:
         kinds = cues.rumour_kinds
         # credited to the city, yet no statement is even on its topic
         credited = bool(cues["attribution"]) and bool(self.index) and not matched and len(kinds) >= 2
@@ -258,6 +265,7 @@ class MisinformationDetector:
             score += 0.1
         score = min(score, RUMOUR_CAP if self.index else RUMOUR_CAP_NO_FACTS)
         words = sorted({s.word for s in cues["alarming"]})
+        topic = sorted(t for t in terms if t not in self.index.stop) or sorted(kinds)
         evidence = [
             report.evidence(doc, s.start, s.end, s.label) for k in (*kinds, "alarming") for s in cues[k]
         ]
@@ -271,7 +279,7 @@ class MisinformationDetector:
                 evidence=evidence,
                 action=report.rumour_action("4(7)⑤"),
                 details={
-                    "claim_key": "rumour:" + ("+".join(words) or "+".join(kinds)),
+                    "claim_key": "rumour:" + "+".join(words or topic[:3]),
                     "kind": "rumour",
                     "cues": kinds,
                 },

@@ -44,6 +44,7 @@ class Mention:
     conditional: bool = False  # 「荒天の場合は中止」「中止になるかも」
     opinion: bool = False  # 「中止にすべき」「中止してほしい」
     question: bool = False  # its clause ends as a question
+    past: bool = False  # 「通行止めとしていた」: a state that held before, not what holds now
 
     @property
     def asserted(self) -> bool:
@@ -278,6 +279,17 @@ def _scope_after(toks: list[Token], j: int, hi: int, vocab: Vocabulary) -> tuple
     return negated, conditional, opinion
 
 
+def _past(toks: list[Token], j: int, hi: int) -> bool:
+    """「〜としていた」「〜していました」: the state before, as a statement tells of an update."""
+    for k in range(j, hi - 1):
+        t = toks[k]
+        if t.normalized in ("居る", "てる") and any(x.normalized == "た" for x in toks[k + 1 : k + 3]):
+            return True
+        if t.pos[0] not in ("助詞", "助動詞") and t.pos[1] != "非自立可能":
+            return False
+    return False
+
+
 def _undone(toks: list[Token], j: int, vocab: Vocabulary) -> bool:
     """「通行止めを解除」「通行止め、11月5日に解除」: a later undo word in the same sentence."""
     for k in range(j, min(len(toks), j + 12)):
@@ -320,7 +332,8 @@ def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Me
         negated, conditional, opinion, question = modality(doc, clauses, ci, m.start, m.end)
         begin, end = toks[m.start].begin, toks[m.end - 1].end
         cat = vocab.category[m.entry.text]
-        out.append(Mention(cat, m.entry.text, begin, end, ci, negated, conditional, opinion, question))
+        past = _past(toks, m.end, clauses[ci].tok_end)
+        out.append(Mention(cat, m.entry.text, begin, end, ci, negated, conditional, opinion, question, past))
     return out
 
 

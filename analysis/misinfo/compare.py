@@ -107,7 +107,7 @@ class Comparer:
         nouns = post.sentence_nouns(pm.clause)
         best, best_score = None, -1.0
         for fm in fc.mentions:
-            if not fm.asserted:
+            if not fm.asserted or fm.past:
                 continue
             same = fm.category == pm.category
             if not same and not self.vocab.conflict(fm.category, pm.category):
