@@ -192,8 +192,13 @@ class LeakDetector:
     def _soft(self, post: PostText, doc: Doc, names, staff) -> list[Part]:
         text = doc.text
         found: dict[str, list[sig.Hit]] = {}
+        concrete = sig.concrete(text)
         for category in ("marking", "unannounced", "aside", "draft", "deliberation", "secret"):
             hs = sig.hits(text, sig.CONFIDENTIAL, category)
+            if category == "unannounced" and concrete:
+                hs += sig.hits(text, sig.CONFIDENTIAL, "unannounced-weak")
+            if category == "aside":
+                hs += sig.hits(text, sig.CONFIDENTIAL, "insider")
             if hs:
                 found[category] = hs
         who = [(h.start, h.end) for h in sig.hits(text, sig.CONFIDENTIAL, "title")] + names
@@ -208,7 +213,6 @@ class LeakDetector:
                 found["embargo"] = hs
         if not found:
             return []
-        concrete = sig.has(text, sig.CONFIDENTIAL, "matter")
         if not concrete and sig.has(text, sig.PUBLIC, "refusal"):  # "まだ言えません、お楽しみに"
             found = {k: v for k, v in found.items() if k in ("marking", "embargo")}
             if not found:

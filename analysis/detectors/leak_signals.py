@@ -22,7 +22,20 @@ FILES = (STAFF, CONFIDENTIAL, SECURITY, PUBLIC, PERSONAL)
 
 # sections whose words can make a post a leak on their own or with a staff sign
 CONTENT_SECTIONS = (
-    (CONFIDENTIAL, ("marking", "unannounced", "aside", "draft", "deliberation", "secret", "personnel")),
+    (
+        CONFIDENTIAL,
+        (
+            "marking",
+            "unannounced",
+            "unannounced-weak",
+            "aside",
+            "insider",
+            "draft",
+            "deliberation",
+            "secret",
+            "personnel",
+        ),
+    ),
     (SECURITY, ("system",)),
     (PERSONAL, ("record",)),
 )
@@ -71,6 +84,14 @@ def content_gate(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     return re.compile(phrases.pattern(entries), re.IGNORECASE) if entries else phrases.NEVER
 
 
+_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:%|割|円|億|万|件|社|校|か所|箇所|ヶ所|人)")
+
+
+def concrete(text: str) -> bool:
+    """The post says what: a decision or change (廃止, 値上げ …) or a figure (15%, 2億)."""
+    return has(text, CONFIDENTIAL, "matter") or _FIGURE.search(text) is not None
+
+
 def profile_staff(description: str, aliases: tuple[str, ...]) -> Staff:
     """Staff signs in the author's profile; naming the city makes a weak sign strong."""
     d = normalize(description or "")
@@ -114,17 +135,22 @@ def combine(profile: Staff, text: Staff) -> Staff:
 
 
 def named_people(doc: Doc) -> list[tuple[int, int]]:
-    """Spans (in doc.text) of people's names: a 人名 word with an honorific, or family + given name."""
+    """Spans (in doc.text) of named people or parties: a 人名 word (family + given name, or with
+    an honorific), or any other word with さん/様 that is not a role (〇〇建設さん, not 職員さん)."""
     out: list[tuple[int, int]] = []
     pos, begins, ends, text = doc.pos, doc.begins, doc.ends, doc.text
+    roles = phrases.sections(PERSONAL).get("role", ())
     for i, p in enumerate(pos):
-        if p[:3] != _PERSON or (out and begins[i] < out[-1][1]):
+        if out and begins[i] < out[-1][1]:
             continue
-        nxt = pos[i + 1] if i + 1 < len(pos) else ()
         honoured = _HONORIFIC.match(text, ends[i]) is not None
-        full = p[3:4] == ("姓",) and nxt[:3] == _PERSON
-        if honoured or full:
-            out.append((begins[i], ends[i + 1] if full else ends[i]))
+        if p[:3] == _PERSON:
+            nxt = pos[i + 1] if i + 1 < len(pos) else ()
+            full = p[3:4] == ("姓",) and nxt[:3] == _PERSON
+            if honoured or full:
+                out.append((begins[i], ends[i + 1] if full else ends[i]))
+        elif honoured and p[0] == "名詞" and not text[begins[i] : ends[i]].endswith(roles):
+            out.append((begins[i], ends[i]))
     return out
 
 
