@@ -1,4 +1,9 @@
-"""Entry: navigation and login only. Pages live in dashboard/pages/."""
+"""Entry: navigation and login only. Pages live in dashboard/views/.
+
+Not `pages/`: Streamlit treats a `pages/` folder beside the entry script as its older
+multipage app, and a first visit to a deep link (/incident) would then run that page
+directly, without this script's login.
+"""
 
 from __future__ import annotations
 
@@ -22,16 +27,16 @@ auth.gate(db.settings())
 pages = {
     "対応": [
         st.Page(
-            str(HERE / "pages" / "queue.py"), title="アラート", icon=":material/notifications:", default=True
+            str(HERE / "views" / "queue.py"), title="アラート", icon=":material/notifications:", default=True
         ),
         st.Page(
-            str(HERE / "pages" / "alert.py"),
+            str(HERE / "views" / "alert.py"),
             title="アラート詳細",
             icon=":material/description:",
             url_path="alert",
         ),
         st.Page(
-            str(HERE / "pages" / "incident.py"),
+            str(HERE / "views" / "incident.py"),
             title="インシデント",
             icon=":material/timeline:",
             url_path="incident",
@@ -39,10 +44,10 @@ pages = {
     ],
     "基盤": [
         st.Page(
-            str(HERE / "pages" / "sources.py"), title="ソース", icon=":material/rss_feed:", url_path="sources"
+            str(HERE / "views" / "sources.py"), title="ソース", icon=":material/rss_feed:", url_path="sources"
         ),
         st.Page(
-            str(HERE / "pages" / "facts.py"), title="公式情報", icon=":material/fact_check:", url_path="facts"
+            str(HERE / "views" / "facts.py"), title="公式情報", icon=":material/fact_check:", url_path="facts"
         ),
     ],
 }

@@ -22,8 +22,8 @@ RESULT_LABELS = {
 ABUSIVE_KINDS = {
     "hostility"
 }  # a thread alert stands on the city's own post: its replies are scored one by one
-PAGE_ALERT = "pages/alert.py"
-PAGE_QUEUE = "pages/queue.py"
+PAGE_ALERT = "views/alert.py"
+PAGE_QUEUE = "views/queue.py"
 
 
 def kind_label(kind: str) -> str:

@@ -28,7 +28,8 @@ mode = st.radio("対象", ["公式投稿への反応", "検索語"], horizontal=
 root_id: int | None = None
 term = ""
 title = ""
-default_start = datetime.now(zone) - timedelta(hours=24)
+# a term: from the start of yesterday, so "the morning after" sees yesterday whole
+default_start = (datetime.now(zone) - timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
 if mode == "公式投稿への反応":
     officials = q.official_posts(url)
     if not officials:
@@ -55,7 +56,7 @@ start_time = c2.time_input(
     key=f"inc_time_{root_id}",
     step=timedelta(minutes=10),
 )
-hours = c3.selectbox("期間", HOURS, index=HOURS.index(24), format_func=lambda h: f"{h} 時間", key="inc_hours")
+hours = c3.selectbox("期間", HOURS, index=HOURS.index(24 if root_id else 48), format_func=lambda h: f"{h} 時間", key="inc_hours")
 since = datetime.combine(start_day, start_time, tzinfo=zone)
 until = since + timedelta(hours=hours)
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from collector.db import make_engine, session_scope
 from collector.store import Alert, Post
+from dashboard.queries.alerts import QueueFilter, load_queue
 from tests.conftest import write_settings
 
 pytestmark = pytest.mark.browser
@@ -49,6 +50,15 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def served_with_password(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    yield from _serve(tmp_path, password="茅野-kikimimi-2026")
+
+
+def _serve(tmp_path: Path, password: str | None = None) -> Iterator[tuple[str, str]]:
     """`kikimimi demo --no-serve` into a temp database, one hostile-HTML post added, then `kikimimi dashboard`."""
     if not Path(CHROMIUM).exists():
         pytest.skip(
@@ -64,14 +74,16 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     kikimimi += ["--settings", str(settings)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIKIMIMI_")}
     root = Path(__file__).resolve().parents[2]
-    subprocess.run(
+    done = subprocess.run(
         [*kikimimi, "demo", "--database", url, "--no-serve"],
-        check=True,
         cwd=tmp_path,
         env=env,
         capture_output=True,
+        text=True,
         timeout=120,
     )
+    if done.returncode != 0:
+        pytest.fail(f"kikimimi demo failed ({done.returncode}):\n{done.stderr[-3000:]}")
     engine = make_engine(url)
     with session_scope(engine) as s:
         post = Post(
@@ -98,6 +110,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
             )
         )
     engine.dispose()
+    if password:
+        env["KIKIMIMI_DASHBOARD_PASSWORD"] = password
     port = _free_port()
     proc = subprocess.Popen(
         [*kikimimi, "dashboard", "--port", str(port)],
@@ -150,23 +164,25 @@ def test_triage_in_the_browser_survives_a_reload(served, browser_page):
     base, url = served
     page = browser_page
     engine = make_engine(url)
-    with Session(engine) as s:
-        target = s.exec(select(Alert).where(Alert.kind == "hostility").order_by(Alert.id)).first()
+    first_page = load_queue(engine, QueueFilter(), 0, 20).rows  # what the queue shows first
+    target = next((r for r in first_page if r.kind == "hostility"), None)
     assert target is not None, "the demo raises hostility alerts"
     page.goto(base)
     _wait_ready(page)
     page.get_by_role("heading", name="アラート").first.wait_for()
     page.get_by_text("件中").first.wait_for(timeout=30000)
-    page.locator(f'a[href*="alert={target.id}"]').first.wait_for(timeout=30000)
+    page.locator(f'a[href$="alert={target.id}"]').first.wait_for(timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "dashboard-queue.png"))
-    page.locator(f'a[href*="alert={target.id}"]').first.click()
+    page.locator(f'a[href$="alert={target.id}"]').first.click()
     page.get_by_role("heading", name=f"#{target.id} 攻撃的投稿").wait_for(timeout=30000)
     _wait_ready(page)
     page.get_by_label("あなたの名前（対応履歴に記録）").fill("広報 佐藤")
     page.get_by_label("あなたの名前（対応履歴に記録）").press("Enter")
     _wait_ready(page)
     form = page.locator('[data-testid="stForm"]').filter(has_text="メモ")
-    form.locator('[data-testid="stSelectbox"]').click()
+    select = form.locator('[data-testid="stSelectbox"]')
+    form.get_by_role("button", name="保存").scroll_into_view_if_needed()
+    select.click()
     page.get_by_role("option", name="対応中").click()
     form.get_by_label("メモ").fill("環境課に確認中。説明資料を準備する。")
     form.get_by_role("button", name="保存").click()
@@ -227,9 +243,35 @@ def test_incident_view_of_the_demo_pile_on(served, browser_page):
     assert posts.inner_text() == "20 件"  # the demo's replies under the city's post
     page.wait_for_timeout(1500)  # charts draw
     page.screenshot(path=str(ARTIFACTS / "dashboard-incident.png"))
-    page.get_by_text("検索語").first.click()
-    page.get_by_label("検索語").fill("水道水")
-    page.get_by_label("検索語").press("Enter")
+    page.locator('[data-testid="stRadio"] label').filter(has_text="検索語").click()
+    term = page.get_by_role("textbox", name="検索語")
+    term.fill("水道水")
+    term.press("Enter")
     page.get_by_text("件・投稿者").first.wait_for(timeout=30000)
     page.get_by_role("heading", name="繰り返された主張（似た投稿のまとまり）").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "dashboard-incident-claims.png"))
+
+
+@pytest.fixture
+def password_page(served_with_password):  # noqa: ANN001, ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
+        browser.close()
+
+
+def test_deep_links_ask_for_the_login_first(served_with_password, password_page):
+    base, _ = served_with_password
+    page = password_page
+    for path in ("/incident", "/alert?alert=1", "/facts", "/"):
+        page.goto(base + path)
+        _wait_ready(page)
+        page.get_by_role("button", name="ログイン").wait_for(timeout=30000)
+        assert page.get_by_text("税金泥棒").count() == 0
+        assert page.locator('[data-testid="stMetric"]').count() == 0
+    page.get_by_label("名前（対応履歴に記録されます）").fill("広報 佐藤")
+    page.get_by_label("パスワード").fill("茅野-kikimimi-2026")
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_text("ログイン中: 広報 佐藤").wait_for(timeout=30000)

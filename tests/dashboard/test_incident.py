@@ -44,7 +44,7 @@ def _pile_on(data):  # noqa: ANN001, ANN202
 
 def test_incident_view_counts_the_replies_under_an_official_post(app, data):
     _pile_on(data)
-    at = app("pages/incident.py")
+    at = app("views/incident.py")
     at.date_input(key=f"inc_day_{at.selectbox(key='inc_root').value}").set_value(date(2026, 11, 24))
     at.time_input(key=f"inc_time_{at.selectbox(key='inc_root').value}").set_value(time(9, 0)).run()
     metrics = {m.label: m.value for m in at.metric}
@@ -72,7 +72,7 @@ def test_search_term_finds_mentions_and_groups_near_duplicate_claims(app, data):
     data.post("【拡散希望】茅野市の水道水から基準値超える有害物質が出たらしい", minutes=7, author="c")
     data.post("茅野市の水道水は基準に適合しているそうです", minutes=9, author="d")
     data.post("蓼科の紅葉がきれい", minutes=9, author="e")
-    at = app("pages/incident.py")
+    at = app("views/incident.py")
     at.radio(key="inc_mode").set_value("検索語").run()
     at.text_input(key="inc_term").set_value("水道").run()
     at.date_input(key="inc_day_None").set_value(date(2026, 11, 24))

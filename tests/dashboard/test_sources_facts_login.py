@@ -40,7 +40,7 @@ def test_sources_page_shows_health_volume_and_failed_deliveries(app, data, engin
     for i in range(3):
         data.post(f"投稿 {i}", created_at=now - timedelta(hours=1))
     data.post("マストドンの投稿", platform="mastodon", created_at=now - timedelta(hours=1))
-    at = app("pages/sources.py")
+    at = app("views/sources.py")
     shown = texts(at)
     assert "1 件のソースで取得に失敗しています: hatena-bookmark" in shown
     table = at.dataframe[0].value
@@ -61,7 +61,7 @@ def test_fact_added_by_hand_is_listed_with_who_added_it(app, data, engine):
     data.fact(
         "水道水質検査の結果", "すべての項目が基準に適合しました。", "https://www.city.chino.lg.jp/suido.html"
     )
-    at = app("pages/facts.py", name="広報 佐藤")
+    at = app("views/facts.py", name="広報 佐藤")
     at.text_input(key="fact_title").set_value("冬花火大会は予定どおり開催")
     at.text_area(key="fact_text").set_value("12月5日午後6時から運動公園で開催します。")
     at.text_input(key="fact_url").set_value("https://www.city.chino.lg.jp/hanabi.html")
@@ -81,7 +81,7 @@ def test_fact_added_by_hand_is_listed_with_who_added_it(app, data, engine):
 
 
 def test_fact_with_a_bad_url_is_refused(app, data):
-    at = app("pages/facts.py")
+    at = app("views/facts.py")
     at.text_input(key="fact_title").set_value("題名")
     at.text_area(key="fact_text").set_value("本文")
     at.text_input(key="fact_url").set_value("javascript:alert(1)")
