@@ -226,7 +226,11 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon) -> bool:
     start = rules.sentence_start(doc, h.first)
     if any(_is_target_word(doc, k, lex) for k in range(max(start, h.first - 6), h.first)):
         return True  # 職員はゴミ, 役所のカス, 窓口の女、ブスのくせに
-    return h.last + 1 < n and doc.lemmas[h.last + 1] == "が" and rules.clause_start(doc, h.first) == h.first
+    if rules.clause_start(doc, h.first) != h.first:
+        return False
+    if h.last + 1 < n and doc.lemmas[h.last + 1] == "が":
+        return True  # ゴミが。
+    return rules.commanding(doc, start)  # 出てくんな、ゴミ: called out after an order
 
 
 def _person_told(doc: Doc, h: Hit, lex: Lexicon) -> bool:

@@ -257,6 +257,26 @@ def ends_clause(doc: Doc, last: int) -> bool:
     return k >= n or doc.pos[k][0] in _CLAUSE_END or doc.lemmas[k] in ("W", "w", "草")
 
 
+def commanding(doc: Doc, start: int) -> bool:
+    """The sentence from `start` gives an order or a prohibition (出てくんな, 消えろ)."""
+    for k in range(start, len(doc.lemmas)):
+        p = doc.pos[k]
+        if p[5].startswith("命令形") or (doc.lemmas[k] == "な" and p[1] == "終助詞" and pos_ends(doc, k - 1)):
+            return True
+        if doc.lemmas[k] in ("。", "!", "?"):
+            break
+    return False
+
+
+def pos_ends(doc: Doc, k: int) -> bool:
+    """A verb in a form な can forbid (出るな, 出てくんな, すんな)."""
+    return (
+        k >= 0
+        and doc.pos[k][0] in ("動詞", "助動詞")
+        and doc.pos[k][5].startswith(("終止形", "連体形-撥音便"))
+    )
+
+
 def reported_speech(doc: Doc, last: int) -> bool:
     """ふざけるなと言いたい / 死ねって書かれてた: words quoted as speech, not said to someone."""
     n = len(doc.lemmas)
