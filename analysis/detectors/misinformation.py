@@ -222,6 +222,14 @@ class MisinformationDetector:
                 for s in claims.slots
                 if s.kind == "amount" and not s.negated and not claims.clauses[s.clause].question
             ]
+        if cues["attribution"] and not verdict.agreements:
+            # credited to the city, but about things the statement never mentions (売却, 民間)
+            known = fact.terms.keys() | fact.title_nouns
+            for span in cues["attribution"]:
+                ci = claims.clause_at(span.start)
+                nouns = claims.sentence_nouns(ci) - known - self.index.stop
+                extra = sorted(w for w in nouns if not any(w in k or k in w for k in known))
+                claimed += [Span(span.start, span.end, "attributed", w) for w in extra[:3]]
         if not claimed and not (asked and not verdict.agreements):
             return []
         score = 0.2 + 0.1 * min(3, len(kinds)) + 0.15 * bool(claimed) + 0.1 * cand.similarity

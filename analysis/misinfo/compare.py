@@ -112,14 +112,22 @@ class Comparer:
             same = fm.category == pm.category
             if not same and not self.vocab.conflict(fm.category, pm.category):
                 continue
+            # the statement's word for the same status, when it has one, is what the post is
+            # compared with (「再開」 meets 「営業を再開」, not 「休館します」)
             score = (
                 _overlap(nouns, fc.sentence_nouns(fm.clause), self.weight)
                 + 0.6 * (fm.lemma == pm.lemma)
-                + 0.3 * same
+                + 100 * same
             )
             if score > best_score:
                 best, best_score = fm, score
         if best is None:
+            fee = [x for x in fc.slots if x.kind == "amount" and x.value[1] == "円" and x.value[0] > 0]
+            if pm.category == "free" and not pm.negated and fee:
+                # 「無料になる」 while the statement names a price (手数料は1点500円)
+                fs, fe = _sentence_span(fc, fee[0].clause)
+                verdict.conflicts.append(Conflict("status", "free", pm.start, pm.end, fs, fe, 0.8))
+                return
             verdict.unknown.append(pm)
             return
         fs, fe = _sentence_span(fc, best.clause)
@@ -146,7 +154,7 @@ class Comparer:
         for n, slot in enumerate(post.slots):
             if slot.negated or slot.kind not in ("date", "time"):
                 continue
-            if post.clauses[slot.clause].sentence != post.clauses[pm.clause].sentence:
+            if slot.clause != pm.clause:
                 continue
             near = [
                 s for s in fc.slots if s.kind == slot.kind and fc.clauses[s.clause].sentence == f_sentence

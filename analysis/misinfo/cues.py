@@ -82,11 +82,11 @@ _SENTENCE_END = ("。", "\n", "!", "?")
 
 def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
     """A claim credited to the city: 「市が…と発表」「市長が言ってた」「市の発表です」."""
+    reports = [m.start for m in matches.get("report", [])]
+    if not reports:
+        return []
     sources = [m.start for m in matches.get("source", [])]
     sources += [i for i, t in enumerate(doc.tokens) if t.is_place and t.normalized.endswith("市")]
-    reports = [m.start for m in matches.get("report", [])]
-    if not sources or not reports:
-        return []
     toks = doc.tokens
     out: list[Span] = []
     for i in sorted(set(sources)):
@@ -119,6 +119,18 @@ def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
     return out
 
 
+def _reported(doc: View, span: Span) -> bool:
+    """The city is said to have said it, not asked to (「市は説明してほしい」 is a wish)."""
+    toks = doc.tokens
+    opinion = vocabulary().opinion_after
+    for t in toks[span.tok_end : span.tok_end + 4]:
+        if t.surface in opinion or t.normalized in opinion:
+            return False
+        if t.surface in _SENTENCE_END:
+            break
+    return True
+
+
 def find_cues(
     doc: View, matches: dict[str, list[Match]], official_hosts: frozenset[str] = frozenset()
 ) -> Cues:
@@ -131,7 +143,7 @@ def find_cues(
                 Span(toks[m.start].begin, toks[m.end - 1].end, kind, m.entry.text, m.start, m.end)
                 for m in matches[kind]
             ]
-    attribution = _attribution(doc, matches)
+    attribution = [a for a in _attribution(doc, matches) if _reported(doc, a)]
     if attribution:
         cues.spans["attribution"] = attribution
     for m in _URL.finditer(doc.text) if "http" in doc.text else ():
