@@ -57,7 +57,7 @@ class HostilityDetector:
             return []
         targets = _targets(doc, self.lexicon, context)
         aimed = post.reply_to_official or bool(targets)
-        reported = post.platform == "rss" or self.lexicon.reports(doc.text)
+        reported = self.lexicon.reports(doc.text)  # news about abuse (blogs come by RSS too: not the platform)
         score = 1.0
         for s in _strongest(signals):
             score *= 1 - s.weight

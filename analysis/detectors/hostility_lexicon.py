@@ -117,8 +117,10 @@ class Lexicon:
         return [m.span() for _, m in self.idioms.matches(text)]
 
     def reports(self, text: str) -> bool:
-        """The post reads as a news report about violence or abuse."""
-        return self.reporting is not None and self.reporting.search(text) is not None
+        """The post reads as a news report about violence or abuse: two different report words."""
+        if self.reporting is None:
+            return False
+        return len({m.group() for m in self.reporting.finditer(text)}) >= 2
 
     @staticmethod
     def _extends(e: Entry, doc: Doc, i: int) -> int:
