@@ -19,7 +19,7 @@ from typing import Any
 
 from analysis.textnorm import Offsets, normalize, normalize_with_map, raw_span
 
-__all__ = ["Doc", "Token", "analyse_text", "normalize", "tokenize"]
+__all__ = ["Doc", "Token", "analyse_text", "kana_fold", "normalize", "tokenize"]
 
 _MAX_BYTES = 40_000  # Sudachi refuses more than 49,149 UTF-8 bytes per call
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
@@ -27,6 +27,11 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 # are read lazily by `Doc.tokens` for detectors that want them.
 _FIELDS = {"pos", "normalized_form", "dictionary_form", "reading_form"}
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b50\u2b55\u3030\u303d]")
+# Laughter marks after NFKC and run-cutting: ww, 草 ending a phrase (not 草原, 草刈り), (笑)
+_LAUGH = re.compile(
+    r"[wW]{2}|草(?![ぁ-ゖァ-ヺ一-龯々])|草(?=生え|はえ)|\(笑\)|(?<![ぁ-ゖ一-龯])笑(?=$|[\s!?。、])"
+)
+_K2H = str.maketrans({chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)})
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,11 @@ class Doc:
         """(offset in text, emoji) for every emoji character."""
         return [(m.start(), m.group()) for m in _EMOJI.finditer(self.text)]
 
+    @cached_property
+    def laughter(self) -> list[tuple[int, int]]:
+        """Spans of laughter marks in `text` (ww, 草, (笑)): mockery when next to an insult."""
+        return [m.span() for m in _LAUGH.finditer(self.text)]
+
     def raw_span(self, begin: int, end: int) -> tuple[int, int]:
         """Offsets [begin, end) in `text` → the matching [start, end) in `raw`."""
         return raw_span(self.offsets, begin, end, len(self.raw))
@@ -195,6 +205,11 @@ def _analyse(raw: str, text: str, offsets: Offsets | None) -> Doc:
             add_begin(base + m.begin())
             add_end(base + m.end())
     return Doc(raw, text, lemmas, pos, begins, ends, offsets, kept)
+
+
+def kana_fold(s: str) -> str:
+    """Katakana → hiragana, one character for one (バカ → ばか), for matching spellings."""
+    return s.translate(_K2H)
 
 
 def analyse_text(raw: str) -> Doc:

@@ -25,6 +25,7 @@ from analysis.types import Evidence, Finding, PostText
 
 _UNAIMED = 0.8  # no target named and not a reply: weaker
 _REPORTED = 0.5  # a news report about violence or abuse
+_MOCKERY = 0.1  # laughter (ww, 草, (笑)) next to a hostile word
 _CATEGORY_ORDER = ("threat", "harassment", "death_wish", "quit_demand", "insult", "rude")
 
 
@@ -57,11 +58,15 @@ class HostilityDetector:
             return []
         targets = _targets(doc, self.lexicon, context)
         aimed = post.reply_to_official or bool(targets)
-        reported = self.lexicon.reports(doc.text)  # news about abuse (blogs come by RSS too: not the platform)
+        reported = self.lexicon.reports(
+            doc.text
+        )  # news about abuse (blogs come by RSS too: not the platform)
         score = 1.0
         for s in _strongest(signals):
             score *= 1 - s.weight
         score = 1 - score
+        if doc.laughter:  # 無能ｗｗｗ: mockery makes an insult worse
+            score = 1 - (1 - score) * (1 - _MOCKERY)
         if not aimed:
             score *= _UNAIMED
         if reported and not any(s.category == "threat" and s.subtype != "weapon" for s in signals):

@@ -142,3 +142,15 @@ def test_analysis_falls_back_to_the_system_dictionary_when_the_cache_is_unwritab
     )
     assert "'白樺', '湖'" in r.stdout  # system dictionary cuts it, but analysis runs
     assert "userdict unavailable" in r.stderr
+
+
+def test_laughter_marks_are_found_but_grass_is_not_laughter():
+    assert analyse_text("税金泥棒乙ｗｗｗ").laughter == [(5, 7)]
+    assert analyse_text("これは草").laughter and analyse_text("無能（笑）").laughter
+    assert analyse_text("草原を歩いて草刈りを見た").laughter == []
+
+
+def test_kana_fold_lets_katakana_and_hiragana_spellings_meet():
+    from analysis.text import kana_fold
+
+    assert kana_fold("バカ") == kana_fold("ばか") == "ばか"
