@@ -75,18 +75,43 @@ def has(text: str, file: str, *sections: str) -> bool:
     return phrases.regex(file, *sections).search(text) is not None
 
 
-def content_gate(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
-    """One literal prefix tree over every content word (and the embargoed terms), for lower-cased
-    text: most posts fail it at once. A gapped entry (まだ…ない) enters by its first part."""
-    entries = {
-        e.split(phrases.GAP, 1)[0].lower()
+_HIRAGANA = re.compile(r"[ぁ-ゖー]+")  # a leading run of hiragana
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A cheap superset test for "could any content word be here?" (most posts: no).
+
+    Words that start with hiragana enter by the rest (まで秘密 → 秘密), so the regex does not stop
+    at every particle; when too little is left (ここだけの話, こっそり) the word is looked up as a
+    plain substring.
+    """
+
+    regex: re.Pattern[str]
+    kana_words: tuple[str, ...]
+
+    def search(self, lowered: str) -> bool:
+        return self.regex.search(lowered) is not None or any(w in lowered for w in self.kana_words)
+
+
+def content_gate(extra: tuple[str, ...] = ()) -> Gate:
+    words = {
+        e.split(phrases.GAP, 1)[0]
         for f, secs in CONTENT_SECTIONS
         for s in secs
         for e in phrases.sections(f).get(s, ())
     }
-    entries |= {normalize(t).lower() for t in extra if t.strip()}
-    entries.discard("")
-    return re.compile(phrases.pattern(sorted(entries))) if entries else phrases.NEVER
+    words |= {normalize(t) for t in extra if t.strip()}
+    stems, kana = set(), set()
+    for w in (w.lower() for w in words if w):
+        lead = _HIRAGANA.match(w)
+        rest = w[lead.end() :] if lead else w
+        if len(rest) >= 2 or (rest and not lead):
+            stems.add(rest)
+        else:
+            kana.add(w)
+    regex = re.compile(phrases.pattern(sorted(stems))) if stems else phrases.NEVER
+    return Gate(regex, tuple(sorted(kana)))
 
 
 _FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:%|割|円|億|万|件|社|校|か所|箇所|ヶ所|人)")
