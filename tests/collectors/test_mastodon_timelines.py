@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.collectors.mastodon_fake import Account, FakeMastodon, error, recorded, recorded_json
+from tests.collectors.mastodon_fake import FIXTURES, Account, FakeMastodon, error, recorded, recorded_json
 from tests.collectors.readback import collect, status, stored_posts
 from tests.conftest import write_settings
 from tests.localserver import Response
@@ -192,3 +192,16 @@ def test_rate_limit_and_refused_token_are_recorded_as_failures(
     health = status(settings, capsys)["mstdn"]
     assert health["last_status"] == 401 and "access token is invalid" in health["last_error"]
     assert "a-revoked-token" not in health["last_error"]
+
+
+def test_a_recorded_local_reply_maps_to_a_post_with_a_global_author():
+    from collector.sources.mastodon_posts import Officials, status_to_post
+
+    reply = json.loads((FIXTURES / "status_context_local.json").read_text("utf-8"))["descendants"][0]
+    post = status_to_post(reply, "localhost:3001", Officials())
+    assert (
+        post.external_id == "https://localhost:3001/ap/users/116266741324121431/statuses/116266784787341685"
+    )
+    assert post.author == "testadmin@localhost:3001" and post.text == "This is a reply for testing context"
+    assert post.language == "en" and post.created_at is not None
+    assert not post.is_official and not post.reply_to_official and post.in_reply_to is None  # set by the run
