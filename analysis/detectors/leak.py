@@ -23,7 +23,6 @@ from analysis.textnorm import normalize
 from analysis.types import Evidence, Finding, PostText
 
 _PROFILE_CACHE = 4096
-_PII_LABEL = {"birthdate": "birthdate", "mynumber": "mynumber", "phone": "phone", "address": "address"}
 _PII_NAME = {
     "mynumber": "マイナンバー",
     "phone": "電話番号",
@@ -127,7 +126,7 @@ class LeakDetector:
                     score,
                     "5(2)" if staff.strength >= 0.5 else "4(4)",
                     f"住民の個人情報（{_PII_NAME[p.kind]}）",
-                    [_masked(doc, p)],
+                    [sig.masked_evidence(doc, p)],
                     critical=owner != "self",
                     note=note,
                 )
@@ -151,8 +150,8 @@ class LeakDetector:
             return []
         hs = named or cases
         q = "・".join(dict.fromkeys(h.text for h in hs[:3]))
-        ev = [_plain(doc, h.start, h.end, "personal_record") for h in hs[:3]]
-        ev += [_masked_name(doc, a, b) for a, b in names[:2]]
+        ev = [sig.plain_evidence(doc, h.start, h.end, "personal_record") for h in hs[:3]]
+        ev += [sig.masked_name(doc, a, b) for a, b in names[:2]]
         clause_id = "5(2)" if staff.strength >= 0.5 else "4(4)"
         who = "特定の人" if named else "職務で接した人"
         return [Part("personal_data", score, clause_id, f"{who}の{q}に関する情報", ev, critical=score > 0.8)]
@@ -175,7 +174,14 @@ class LeakDetector:
             else:
                 score = 0.85 if inside else 0.4
             out.append(
-                Part("credential", score, "5(3)", _SECRET_NAME[p.kind], [_masked(doc, p)], critical=True)
+                Part(
+                    "credential",
+                    score,
+                    "5(3)",
+                    _SECRET_NAME[p.kind],
+                    [sig.masked_evidence(doc, p)],
+                    critical=True,
+                )
             )
         if not out and inside and not advice and not sig.has(text, sig.SECURITY, "public-facing"):
             systems = sig.hits(text, sig.SECURITY, "system")
@@ -183,7 +189,7 @@ class LeakDetector:
                 systems += sig.hits(text, sig.SECURITY, "system-generic")
             weak = sig.hits(text, sig.SECURITY, "weakness")
             if systems and weak:
-                ev = [_plain(doc, h.start, h.end, "credential") for h in (systems[0], weak[0])]
+                ev = [sig.plain_evidence(doc, h.start, h.end, "credential") for h in (systems[0], weak[0])]
                 q = f"「{systems[0].text}」「{weak[0].text}」"
                 out.append(Part("credential", 0.72, "5(3)", f"内部システムの弱点（{q}）", ev))
         return out
@@ -243,7 +249,7 @@ class LeakDetector:
             if category == "secret" and any(_PARTNER_SECRETS.search(h.text) for h in hs):
                 clause_id = "5(1)"
             q = "・".join(f"「{t}」" for t in dict.fromkeys(h.text for h in hs[:3]))
-            ev = [_plain(doc, h.start, h.end, label) for h in hs[:3]]
+            ev = [sig.plain_evidence(doc, h.start, h.end, label) for h in hs[:3]]
             out.append(Part(category, score, clause_id, reason.format(q=q), ev))
         if len(out) > 1:  # several soft signs together say more than the strongest alone
             top = max(out, key=lambda p: p.score)
@@ -265,7 +271,7 @@ class LeakDetector:
             severity = "low"
         evidence: list[Evidence] = []
         if staff.span and staff.source != "profile":
-            evidence.append(_plain(doc, *staff.span, "staff"))
+            evidence.append(sig.plain_evidence(doc, *staff.span, "staff"))
         for p in parts:
             evidence += [
                 e for e in p.evidence if (e.start, e.end) not in {(x.start, x.end) for x in evidence}
@@ -310,19 +316,3 @@ def _personal_score(p: pii.PiiMatch, owner: str, named: bool, staff: float) -> f
     if staff >= 0.5 and (p.kind != "phone" or p.mobile):
         return 0.6
     return 0.4 if p.mobile or p.kind == "email" else 0.25
-
-
-def _masked(doc: Doc, p: pii.PiiMatch) -> Evidence:
-    start, end = doc.raw_span(p.start, p.end)
-    return Evidence(start, end, p.masked, _PII_LABEL.get(p.kind, p.kind), masked=True)
-
-
-def _masked_name(doc: Doc, a: int, b: int) -> Evidence:
-    start, end = doc.raw_span(a, b)
-    name = doc.text[a:b]
-    return Evidence(start, end, name[:1] + "＊" * (len(name) - 1), "name", masked=True)
-
-
-def _plain(doc: Doc, a: int, b: int, label: str) -> Evidence:
-    start, end = doc.raw_span(a, b)
-    return Evidence(start, end, doc.raw[start:end], label)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis import phrases
+from analysis import phrases, pii
 from analysis.text import Doc
 from analysis.textnorm import normalize
+from analysis.types import Evidence
 
 STAFF = "leak_staff.txt"
 CONFIDENTIAL = "leak_confidential.txt"
@@ -40,6 +41,7 @@ CONTENT_SECTIONS = (
     (PERSONAL, ("record",)),
 )
 _PERSON = ("名詞", "固有名詞", "人名")
+PII_LABEL = {"birthdate": "birthdate", "mynumber": "mynumber", "phone": "phone", "address": "address"}
 _HONORIFIC = re.compile(r"\s*(?:さん|様|さま|氏|くん|君|ちゃん)")
 
 
@@ -186,3 +188,20 @@ def named_people(doc: Doc) -> list[tuple[int, int]]:
 
 def near(spans: list[tuple[int, int]], start: int, end: int, before: int = 30, after: int = 15) -> bool:
     return any(b > start - before and a < end + after for a, b in spans)
+
+
+def masked_evidence(doc: Doc, p: pii.PiiMatch) -> Evidence:
+    """Personal data as evidence: offsets into the raw text, only the masked form kept."""
+    start, end = doc.raw_span(p.start, p.end)
+    return Evidence(start, end, p.masked, PII_LABEL.get(p.kind, p.kind), masked=True)
+
+
+def masked_name(doc: Doc, a: int, b: int) -> Evidence:
+    start, end = doc.raw_span(a, b)
+    name = doc.text[a:b]
+    return Evidence(start, end, name[:1] + "＊" * (len(name) - 1), "name", masked=True)
+
+
+def plain_evidence(doc: Doc, a: int, b: int, label: str) -> Evidence:
+    start, end = doc.raw_span(a, b)
+    return Evidence(start, end, doc.raw[start:end], label)
