@@ -64,7 +64,9 @@ class MisinformationDetector:
         self.index = FactIndex(context.facts, city_words)
         self.comparer = Comparer(self.index.weight)
         self.lexicon = lexicon()
-        self.quick_words, self.quick_pattern = self.lexicon.quick_check(skip=("safety", "source", "report"))
+        self.quick_words, self.quick_pattern = self.lexicon.quick_check(
+            skip=("safety", "source", "report", "citation")
+        )
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
@@ -84,7 +86,9 @@ class MisinformationDetector:
             return []
         doc = View(text)
         matches = self.lexicon.scan(doc.tokens, doc.text)
-        if matches.keys() <= {"safety", "source", "report"} and not (self.index and has_slot(doc.text)):
+        if matches.keys() <= {"safety", "source", "report", "citation"} and not (
+            self.index and has_slot(doc.text)
+        ):
             return []  # no cue, no status word, no number: nothing claimed
         if matches.get("debunk"):
             return []
@@ -127,6 +131,10 @@ class MisinformationDetector:
                 ):
                     chosen, verdict = c, v
         fact = self.index.facts[chosen.index]
+        if cues["citation"] and verdict.agreements:
+            cited = cues["citation"][0].start
+            if all(c.end <= cited for c in verdict.conflicts):
+                return []  # 「中止って話が出回ってるけど、市の発表だと延期」: the official word corrects it
         if (
             not verdict.conflicts
             and not verdict.agreements
@@ -216,7 +224,7 @@ class MisinformationDetector:
         kinds = cues.rumour_kinds
         lemmas = self.fact_lemmas[cand.index]
         claimed = [s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text]
-        if kinds and not verdict.agreements:
+        if (cues["spread"] or len(kinds) >= 2) and not verdict.agreements:
             claimed += [
                 Span(s.start, s.end, "detail", s.label())
                 for s in claims.slots

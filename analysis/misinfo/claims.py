@@ -85,6 +85,7 @@ class Clause:
     nouns: frozenset[str] = frozenset()
     negated: bool = False  # the clause itself ends in a negation (「そのような事実はありません」)
     question: bool = False  # its sentence ends as a question
+    hedged: bool = False  # a wish, a condition or another year (「28日まで開いてたら良かったのに」)
 
 
 @dataclass
@@ -119,6 +120,7 @@ class Vocabulary:
     condition_after: frozenset[str]
     opinion_after: frozenset[str]
     opinion_sentence: frozenset[str]
+    other_time: frozenset[str]
     sources: frozenset[str]
     report_verbs: frozenset[str]
     units: tuple[str, ...]
@@ -156,6 +158,7 @@ def vocabulary() -> Vocabulary:
         condition_after=_forms(scope["condition_after"]),
         opinion_after=_forms(scope["opinion_after"]),
         opinion_sentence=_forms(scope["opinion_sentence"]),
+        other_time=_forms(scope["other_time"]),
         sources=_forms(data["attribution"]["sources"]),
         report_verbs=_forms(data["attribution"]["verbs"]),
         units=tuple(sorted(data["amounts"]["units"], key=len, reverse=True)),
@@ -306,6 +309,21 @@ def _undone(toks: list[Token], j: int, vocab: Vocabulary) -> bool:
     return False
 
 
+def _request(toks: list[Token], j: int, hi: int) -> bool:
+    """「早く決めて」「中止してよ」: a status verb in the て-form at the end asks, it does not tell."""
+    k = j
+    while k < hi and toks[k].normalized in ("為る", "ます"):
+        k += 1
+    if k >= len(toks) or toks[k].surface not in ("て", "で") or toks[k].pos[1] != "接続助詞":
+        return False
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    return (
+        nxt is None
+        or is_boundary(nxt)
+        or nxt.surface in ("よ", "ね", "ほしい", "欲しい", "ください", "下さい", "くれ")
+    )
+
+
 def modality(
     doc: View, clauses: list[Clause], ci: int, start: int, end: int
 ) -> tuple[bool, bool, bool, bool]:
@@ -317,6 +335,9 @@ def modality(
     if not vocab.undo.isdisjoint(doc.words) and _undone(toks, end, vocab):
         negated = not negated
     conditional = conditional or any(has(vocab.condition_before, t) for t in toks[c.tok_start : start])
+    if not vocab.other_time.isdisjoint(doc.words):
+        conditional = conditional or any(has(vocab.other_time, t) for t in toks[c.tok_start : c.tok_end])
+    opinion = opinion or _request(toks, end, c.tok_end)
     sentence_end = max(x.tok_end for x in clauses if x.sentence == c.sentence)
     opinion = opinion or any(has(vocab.opinion_sentence, t) for t in toks[end:sentence_end])
     return negated, conditional, opinion, c.question
@@ -450,6 +471,10 @@ def extract(doc: View, status: list[Match] | None = None, terms: Counter | None 
     if status is None:
         status = vocab.status.scan(doc.tokens, doc.text).get("", [])
     claims = Claims(clauses=clauses, mentions=_mentions(doc, clauses, status) if clauses else [])
+    hedges = vocab.opinion_after | vocab.condition_before | vocab.condition_after | vocab.other_time
+    if not hedges.isdisjoint(doc.words):
+        for c in clauses:
+            c.hedged = any(has(hedges, t) for t in doc.tokens[c.tok_start : c.tok_end])
     if not clauses:
         return claims
     starts = [c.start for c in clauses]

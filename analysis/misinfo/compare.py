@@ -171,7 +171,8 @@ class Comparer:
     def _slots(self, post: Claims, fact: IndexedFact, verdict: Verdict, used: set[int], asked: bool) -> None:
         fc = fact.claims
         for n, slot in enumerate(post.slots):
-            if n in used or slot.negated or (post.clauses[slot.clause].question and not asked):
+            clause = post.clauses[slot.clause]
+            if n in used or slot.negated or clause.hedged or (clause.question and not asked):
                 continue
             if slot.kind == "amount":
                 same_unit = [s for s in fc.slots if s.kind == "amount" and s.value[1] == slot.value[1]]

@@ -20,6 +20,7 @@ CUE_LISTS = {
     "debunk": "misinfo_debunk.txt",
     "alarming": "misinfo_alarming.txt",
     "safety": "misinfo_safety.txt",
+    "citation": "misinfo_citation.txt",
 }
 
 # Japanese names of the cues, for the reason shown to staff.
