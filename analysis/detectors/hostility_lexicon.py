@@ -216,7 +216,7 @@ def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> 
 
 
 def load(directory: Path = DIR) -> Lexicon:
-    """The lists in `directory`, loaded once per version of the files (an edit is picked up by the next Analyzer)."""
+    """The lists in `directory`, loaded once per version of the files (the next Analyzer sees edits)."""
     stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in directory.glob("*.txt")))
     return _load(directory, stamp)
 

@@ -15,7 +15,8 @@ from analysis.text import Doc
 # Auxiliary verbs and adjectives that continue a verb phrase (てやる, ちまえ, しまくれ, てくれ, ばいい)
 _AUX_VERBS = frozenset(
     {"遣る", "やる", "仕舞う", "ちまう", "ちゃう", "行く", "来る", "置く", "とく", "捲る", "呉れる", "くれる",
-     "居る", "貰う", "見る", "為る", "させる", "せる", "あげる", "上げる", "付ける", "込む", "出す", "切る"}
+     "居る", "貰う", "見る", "為る", "させる", "せる", "あげる", "上げる", "付ける", "込む", "出す", "切る",
+     "無くなる", "なくなる", "消える", "続ける"}
 )  # fmt: skip
 _AUX_ADJ = frozenset({"良い", "欲しい", "無い", "ない"})
 _DECLARE = frozenset({"ぞ", "ぜ", "わ", "からな", "かんな", "で", "じゃ", "や", "っす"})
@@ -81,6 +82,8 @@ def mood(doc: Doc, i: int) -> Mood:
         flags["volitional"] = True
     elif head[5].startswith("仮定形") and (j + 1 >= n or lemmas[j + 1] != "ば"):
         flags["imperative"] = True  # Sudachi reads a lone 死ね as 仮定形
+    elif j + 1 < n and lemmas[j + 1] == "ば" and (j + 2 >= n or pos[j + 2][0] in _CLAUSE_END):
+        flags["wish"] = True  # 死ねば？ (why don't you die)
     k = j + 1
     while k < n:
         lm, p = lemmas[k], pos[k]
