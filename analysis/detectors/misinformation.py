@@ -40,7 +40,11 @@ from analysis.misinfo.phrases import View, phrase_set
 from analysis.text import Doc
 from analysis.types import Finding, PostText
 
-MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
+MIN_SIMILARITY = 0.3
+# statuses whose unannounced claim matters (「中止」「有料化」「廃止」), unlike 「開催」「変更」
+CONSEQUENTIAL = frozenset(
+    {"cancelled", "postponed", "closed", "abolished", "paid", "decided", "harmed"}
+)  # below this a statement is not about the post's topic
 RUMOUR_WEIGHTS = {
     "hearsay": 0.15,
     "rumour": 0.2,
@@ -224,6 +228,13 @@ class MisinformationDetector:
         kinds = cues.rumour_kinds
         lemmas = self.fact_lemmas[cand.index]
         claimed = [s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text]
+        if kinds:  # a status the statement says nothing about, passed on as a rumour (「有料化されるって」)
+            have = {s.start for s in claimed}
+            claimed += [
+                Span(m.start, m.end, "status", m.lemma)
+                for m in verdict.unknown
+                if m.category in CONSEQUENTIAL and m.start not in have
+            ]
         if (cues["spread"] or len(kinds) >= 2) and not verdict.agreements:
             claimed += [
                 Span(s.start, s.end, "detail", s.label())

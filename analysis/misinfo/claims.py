@@ -113,6 +113,7 @@ class Vocabulary:
     status: PhraseSet
     category: dict[str, str]  # entry text → category
     conflicts: frozenset[frozenset[str]]
+    similar: frozenset[frozenset[str]]
     undo: frozenset[str]
     negation: frozenset[str]
     light: frozenset[str]
@@ -131,6 +132,9 @@ class Vocabulary:
     def conflict(self, a: str, b: str) -> bool:
         return frozenset((a, b)) in self.conflicts
 
+    def same(self, a: str, b: str) -> bool:
+        return a == b or frozenset((a, b)) in self.similar
+
 
 def _forms(words: list[str]) -> frozenset[str]:
     return frozenset(words)
@@ -141,6 +145,7 @@ def vocabulary() -> Vocabulary:
     data = tomllib.loads((LEXICONS / "misinfo_claims.toml").read_text("utf-8"))
     status = data["status"]
     conflicts = frozenset(frozenset(pair) for pair in status.pop("conflicts"))
+    similar = frozenset(frozenset(pair) for pair in status.pop("similar", []))
     lines, category = [], {}
     for cat, words in status.items():
         for w in words:
@@ -151,6 +156,7 @@ def vocabulary() -> Vocabulary:
         status=PhraseSet(lines),
         category=category,
         conflicts=conflicts,
+        similar=similar,
         undo=_forms(scope["undo"]),
         negation=_forms(scope["negation"]),
         light=_forms(scope["light"]),
@@ -298,7 +304,8 @@ def _undone(toks: list[Token], j: int, vocab: Vocabulary) -> bool:
     for k in range(j, min(len(toks), j + 12)):
         t = toks[k]
         if has(vocab.undo, t):
-            return True
+            nxt = toks[k + 1].surface if k + 1 < len(toks) else ""
+            return nxt not in ("まで", "待ち", "見込み", "予定", "の見込み", "前")
         if t.surface in _SENTENCE_END:
             return False
         if t.pos[0] in ("助詞", "助動詞", "補助記号", "接尾辞") or t.pos[1] in ("数詞", "読点"):

@@ -109,7 +109,7 @@ class Comparer:
         for fm in fc.mentions:
             if not fm.asserted or fm.past:
                 continue
-            same = fm.category == pm.category
+            same = self.vocab.same(fm.category, pm.category)
             if not same and not self.vocab.conflict(fm.category, pm.category):
                 continue
             # the statement's word for the same status, when it has one, is what the post is
@@ -131,7 +131,7 @@ class Comparer:
             verdict.unknown.append(pm)
             return
         fs, fe = _sentence_span(fc, best.clause)
-        if best.category == pm.category:
+        if self.vocab.same(best.category, pm.category):
             if best.negated == pm.negated:
                 verdict.agreements += 1
                 self._status_slots(post, pm, fact, best, verdict, used)
