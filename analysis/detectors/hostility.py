@@ -195,8 +195,8 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
             return Signal("death_wish", e.tag, e.weight, h)
         return None
     if e.kind == "quit":
-        if not (m.imperative or m.wish) or m.negated or m.opinion or m.passive:
-            return None
+        if not (m.imperative or m.wish or m.vow) or m.negated or m.opinion or m.passive:
+            return None  # クビにしてやる is a vow; 辞めるわ (I quit) and 辞職すべき are not
         if e.tag == "ambiguous" and not _person_told(doc, h, lex):
             return None
         return Signal("quit_demand", e.tag, e.weight, h)

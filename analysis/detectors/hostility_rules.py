@@ -31,6 +31,10 @@ _FIRST_PERSON = frozenset(
 )
 _CONTEMPT_SUFFIX = frozenset({"共", "ども", "め", "野郎", "連中", "等", "ら"})
 _CLAUSE_END = frozenset({"補助記号", "空白"})
+# what may follow a word said as a predicate: ゴミが, クズだな, カスすぎ, 奴隷なんだよ
+_PREDICATE_TAIL = frozenset(
+    {"が", "だ", "じゃ", "です", "よ", "な", "ね", "か", "の", "すぎる", "過ぎる", "め", "!"}
+)
 _QUOTES = re.compile(r"「[^」]*」|『[^』]*』|\"[^\"]*\"|“[^”]*”")
 _SENTENCE = re.compile(r"[^。!?！？\n]+[。!?！？\n]*")
 
@@ -50,6 +54,7 @@ class Mood:
     opinion: bool = False  # 辞職すべき, 辞めてほしい (requests, not orders)
     question: bool = False  # なめてんのか
     desire: bool = False  # 〜たい
+    vow: bool = False  # 〜てやる (クビにしてやる, 晒してやる)
     last: int = 0  # index of the last word of the phrase
 
     @property
@@ -91,6 +96,7 @@ def mood(doc: Doc, i: int) -> Mood:
         if major == "動詞" and (p[1] == "非自立可能" or lm in _AUX_VERBS):
             if lm in ("遣る", "やる") or lm == "とく":
                 flags["declarative"] = True
+                flags["vow"] = flags.get("vow", False) or lm in ("遣る", "やる")
         elif major == "助動詞":
             if lm in _NEGATION:
                 flags["negated"] = True
@@ -135,6 +141,13 @@ def mood(doc: Doc, i: int) -> Mood:
             break
         elif major == "接尾辞" and lm in ("済み", "済"):
             flags["done"] = True  # 特定済み
+        elif (
+            major == "動詞"
+            and lemmas[k - 1] in ("て", "で")
+            and (p[5].startswith("命令形") or _looks_imperative(doc, k))
+        ):
+            flags["imperative"] = True  # 黙って働け: the order falls on the next verb
+            break
         elif major in _CLAUSE_END or major not in ("接尾辞",):
             break
         if lm in ("呉れる", "くれる") and p[5].startswith("命令形"):
@@ -242,20 +255,7 @@ def ends_clause(doc: Doc, last: int) -> bool:
     n = len(doc.lemmas)
     if k + 1 < n and doc.lemmas[k] == "の" and doc.lemmas[k + 1] in ("癖", "くせ", "分際"):
         return True
-    while k < n and doc.lemmas[k] in (
-        "が",
-        "だ",
-        "じゃ",
-        "です",
-        "よ",
-        "な",
-        "ね",
-        "か",
-        "すぎる",
-        "過ぎる",
-        "め",
-        "!",
-    ):
+    while k < n and doc.lemmas[k] in _PREDICATE_TAIL:
         k += 1
     return k >= n or doc.pos[k][0] in _CLAUSE_END or doc.lemmas[k] in ("W", "w", "草")
 
