@@ -24,6 +24,7 @@ from analysis.text import Doc, analyse_text
 from analysis.types import Evidence, Finding, PostText
 
 _UNAIMED = 0.8  # no target named and not a reply: weaker
+_AT_OTHERS = 0.6  # aimed at someone who is not the city (観光客, 上司): not a 4(6) matter unless a threat
 _REPORTED = 0.5  # a news report about violence or abuse
 _MOCKERY = 0.1  # laughter (ww, 草, (笑)) next to a hostile word
 _CATEGORY_ORDER = ("threat", "harassment", "death_wish", "quit_demand", "insult", "rude")
@@ -57,7 +58,7 @@ class HostilityDetector:
         if not signals:
             return []
         targets = _targets(doc, self.lexicon, context)
-        aimed = post.reply_to_official or bool(targets)
+        aimed = post.reply_to_official or any(t != "other" for t in targets)
         reported = self.lexicon.reports(
             doc.text
         )  # news about abuse (blogs come by RSS too: not the platform)
@@ -68,7 +69,7 @@ class HostilityDetector:
         if doc.laughter:  # 無能ｗｗｗ: mockery makes an insult worse
             score = 1 - (1 - score) * (1 - _MOCKERY)
         if not aimed:
-            score *= _UNAIMED
+            score *= _AT_OTHERS if "other" in targets else _UNAIMED
         if reported and not any(s.category == "threat" and s.subtype != "weapon" for s in signals):
             score *= _REPORTED
         return [self._finding(post, doc, signals, targets, min(score, 1.0))]
@@ -191,7 +192,7 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
             return Signal("threat", e.tag, e.weight, h)
         return None
     if e.kind == "death":
-        if (m.imperative or m.wish) and not (m.negated or m.passive or m.opinion):
+        if (m.imperative or m.wish or m.opinion) and not (m.negated or m.passive):  # 死ね, 死んでほしい
             return Signal("death_wish", e.tag, e.weight, h)
         return None
     if e.kind == "quit":
@@ -250,20 +251,29 @@ def _person_told(doc: Doc, h: Hit, lex: Lexicon) -> bool:
 
 
 def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
-    """Kinds of target named in the post (office, mayor, staff, account, you, person, city)."""
+    """Kinds of target named in the post (office, mayor, staff, account, you, person, city, other).
+
+    The city's name counts as a target only as the city (茅野市, 茅野市役所), not as a place
+    (茅野に住んでる元カレ); "other" is someone who is not the city (観光客, 上司).
+    """
     found: list[str] = []
     targets = lex.targets
     lemmas = doc.lemmas
-    aliases = set(context.config.aliases) | set(context.config.local_terms)
+    names = set(context.config.aliases) | set(context.config.local_terms)
     for i, lemma in enumerate(lemmas):
         kind = targets.get(lemma)
         if kind is None:
             p = doc.pos[i]
             if p[1] == "固有名詞" and p[2] in ("人名", "地名"):
-                own = lemma in aliases or doc.surface(i) in aliases
-                kind = "city" if own else ("person" if p[2] == "人名" else None)
+                surface = doc.surface(i)
+                if surface in names or lemma in names:
+                    kind = "city" if surface.endswith(("市", "市役所", "市長")) else None
+                elif p[2] == "人名":
+                    kind = "person"
             elif p[0] == "接尾辞" and i:
                 kind = targets.get(lemmas[i - 1] + lemma)  # 市+長, 市+職員
+            elif lemma in lex.others:
+                kind = "other"
         if kind and kind not in found:
             found.append(kind)
     return found

@@ -81,6 +81,7 @@ class Lexicon:
     idioms: PatternSet = field(default_factory=lambda: PatternSet([]))
     reporting: re.Pattern[str] | None = None  # words of a news report (逮捕, 容疑 …)
     targets: dict[str, str] = field(default_factory=dict)  # lemma or surface → target kind
+    others: frozenset[str] = frozenset()  # people who are not the city (観光客, 上司)
     plain_first: frozenset[str] = frozenset()
 
     def match(self, doc: Doc) -> list[Hit]:
@@ -244,6 +245,13 @@ def _load(directory: Path, stamp: tuple) -> Lexicon:
         parsed = _parse_line(line, "reporting.txt", n)
         if parsed:
             reporting.append(normalize(parsed[0]))
+    others = set()
+    for n, line in enumerate((directory / "others.txt").read_text("utf-8").splitlines(), 1):
+        parsed = _parse_line(line, "others.txt", n)
+        if parsed:
+            word = normalize(parsed[0])
+            others |= kana_spellings(word) | {t.normalized for t in analyse_text(word).tokens[:1]}
+    lex.others = frozenset(others)
     if reporting:
         lex.reporting = re.compile("|".join(re.escape(w) for w in sorted(reporting, key=len, reverse=True)))
     lex.plain_first = frozenset(e[0] for e in lex.plain_entries)
