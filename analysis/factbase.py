@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from analysis.misinfo.claims import Claims, extract
+from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
 from analysis.misinfo.phrases import View
 from analysis.text import analyse_text, normalize
 from analysis.types import Fact
@@ -87,6 +87,20 @@ def _stamp(dt: datetime | None) -> float | None:
     return dt.timestamp() if dt else None
 
 
+def _denied_nouns(fact: IndexedFact, stop: frozenset[str]) -> set[str]:
+    """Topic words of the sentences a statement denies something in (「個人情報の流出はありません」)."""
+    out: set[str] = set()
+    claims, toks = fact.claims, fact.doc.tokens
+    vocab = vocabulary()
+    for i, c in enumerate(claims.clauses):
+        if c.negated:
+            for part in claims.sentence_of(i):
+                for t in toks[part.tok_start : part.tok_end]:
+                    if topic_key(t, vocab) is not None and t.normalized not in stop:
+                        out.add(t.normalized)
+    return out
+
+
 class FactIndex:
     """Built once per analyzer; `candidates` is then cheap per post (inverted index)."""
 
@@ -126,6 +140,9 @@ class FactIndex:
                 reading = f.terms.reading(f.doc, term)
                 for a in range(len(reading) - 1):
                     self._by_reading.setdefault(reading[a:], set()).add(term)
+        # words of the sentences statements deny (「個人情報の流出はありません」): a post using
+        # two of them may be claiming what was denied
+        self.denied_words = frozenset(w for f in self.facts for w in _denied_nouns(f, self.stop))
         self.hosts = frozenset(h for f in self.facts if (h := urlsplit(f.fact.url).hostname))
 
     def __len__(self) -> int:

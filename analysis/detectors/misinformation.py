@@ -42,6 +42,8 @@ from analysis.types import Finding, PostText
 
 MIN_SIMILARITY = 0.3
 # statuses whose unannounced claim matters (「中止」「有料化」「廃止」), unlike 「開催」「変更」
+# word lists that alone never make a finding (a warning alone, hearsay alone, a safety word alone)
+QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk"})
 CONSEQUENTIAL = frozenset(
     {"cancelled", "postponed", "closed", "abolished", "paid", "decided", "harmed"}
 )  # below this a statement is not about the post's topic
@@ -68,9 +70,12 @@ class MisinformationDetector:
         self.index = FactIndex(context.facts, city_words)
         self.comparer = Comparer(self.index.weight)
         self.lexicon = lexicon()
-        self.quick_words, self.quick_pattern = self.lexicon.quick_check(
-            skip=("safety", "source", "report", "citation")
-        )
+        # hearsay alone, a warning alone or a safety word alone never makes a finding: only
+        # status words, alarming words, 噂/拡散/「本当？」, numbers and a city source with a
+        # reporting verb let a post past the quick test
+        self.quick_words, self.quick_pattern = self.lexicon.quick_check(skip=QUIET)
+        self.source_words = self.lexicon.quick_check(skip=set(self.lexicon.groups) - {"source"})[0]
+        self.report_words = self.lexicon.quick_check(skip=set(self.lexicon.groups) - {"report"})[0]
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
@@ -83,6 +88,12 @@ class MisinformationDetector:
             return True
         if self.quick_pattern is not None and self.quick_pattern.search(text.text):
             return True
+        if len(self.index.denied_words.intersection(text.lemmas)) >= 2:
+            return True  # perhaps what a statement denies
+        if not self.report_words.isdisjoint(text.lemmas) and (
+            "市" in text.text or not self.source_words.isdisjoint(text.lemmas)
+        ):
+            return True  # perhaps credited to the city
         return bool(self.index) and has_slot(text.text)
 
     def detect(self, post: PostText, text: Doc, context: Context) -> list[Finding]:
@@ -90,10 +101,10 @@ class MisinformationDetector:
             return []
         doc = View(text)
         matches = self.lexicon.scan(doc.tokens, doc.text)
-        if matches.keys() <= {"safety", "source", "report", "citation"} and not (
-            self.index and has_slot(doc.text)
-        ):
-            return []  # no cue, no status word, no number: nothing claimed
+        credited = "report" in matches and ("source" in matches or "市" in doc.text)
+        denied = len(self.index.denied_words.intersection(text.lemmas)) >= 2
+        if matches.keys() <= QUIET and not (credited or denied) and not (self.index and has_slot(doc.text)):
+            return []  # no status word, no alarming word, no rumour cue, no number: nothing claimed
         if matches.get("debunk"):
             return []
         cues = find_cues(doc, matches, self.index.hosts)

@@ -79,6 +79,7 @@ def trigger_words() -> frozenset[str]:
 
 _SUBJECT = ("が", "は", "から", "も", "として", "では")
 _SENTENCE_END = ("。", "\n", "!", "?")
+_NOT_YET = frozenset({"待ち", "待つ", "前", "次第", "予定", "まだ", "されるの", "無い", "ない"})
 
 
 def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
@@ -121,11 +122,11 @@ def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
 
 
 def _reported(doc: View, span: Span) -> bool:
-    """The city is said to have said it, not asked to (「市は説明してほしい」 is a wish)."""
+    """The city is said to have said it, not asked to or awaited (「市は説明してほしい」「市の発表待ち」)."""
     toks = doc.tokens
     opinion = vocabulary().opinion_after
     for t in toks[span.tok_end : span.tok_end + 4]:
-        if t.surface in opinion or t.normalized in opinion:
+        if t.surface in opinion or t.normalized in opinion or t.normalized in _NOT_YET:
             return False
         if t.surface in _SENTENCE_END:
             break
