@@ -17,7 +17,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
-from analysis.misinfo.phrases import View
+from analysis.misinfo.synonyms import lexeme_variants
+from analysis.misinfo.view import View
 from analysis.text import analyse_text, normalize
 from analysis.types import Fact
 
@@ -143,6 +144,15 @@ class FactIndex:
         # words of the sentences statements deny (「個人情報の流出はありません」): a post using
         # two of them may be claiming what was denied
         self.denied_words = frozenset(w for f in self.facts for w in _denied_nouns(f, self.stop))
+        # every form a post's word may take and still meet a statement's topic word: the
+        # word, its spelling variants, and its parts (a post's 花火 meets 花火大会)
+        forms: set[str] = set(self._parts) | set(self.postings)
+        variants = lexeme_variants()
+        for term in self.postings:
+            forms.update(variants.get(term, ()))
+        for f in self.facts:
+            forms.update(t.normalized for t in f.doc.tokens if topic_key(t, vocabulary()) is not None)
+        self.topic_forms = frozenset(forms - self.stop)
         self.hosts = frozenset(h for f in self.facts if (h := urlsplit(f.fact.url).hostname))
 
     def __len__(self) -> int:

@@ -33,20 +33,17 @@ from typing import ClassVar
 from analysis.detectors.base import Context
 from analysis.factbase import Candidate, FactIndex, IndexedFact, Terms
 from analysis.misinfo import report
-from analysis.misinfo.claims import Claims, extract, has_slot, modality
-from analysis.misinfo.compare import Comparer, Conflict, Verdict
-from analysis.misinfo.cues import Cues, Span, find_cues, lexicon
-from analysis.misinfo.phrases import View, phrase_set
+from analysis.misinfo.claims import Claims, extract
+from analysis.misinfo.compare import Comparer, Conflict, Verdict, asserted, denial_span, first_claim
+from analysis.misinfo.cues import Cues, QuickTest, Span, find_cues, lexicon
+from analysis.misinfo.phrases import phrase_set
+from analysis.misinfo.view import View
 from analysis.text import Doc
 from analysis.types import Finding, PostText
 
-MIN_SIMILARITY = 0.3
+MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
 # statuses whose unannounced claim matters (「中止」「有料化」「廃止」), unlike 「開催」「変更」
-# word lists that alone never make a finding (a warning alone, hearsay alone, a safety word alone)
-QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk"})
-CONSEQUENTIAL = frozenset(
-    {"cancelled", "postponed", "closed", "abolished", "paid", "decided", "harmed"}
-)  # below this a statement is not about the post's topic
+CONSEQUENTIAL = frozenset({"cancelled", "postponed", "closed", "abolished", "paid", "decided", "harmed"})
 RUMOUR_WEIGHTS = {
     "hearsay": 0.15,
     "rumour": 0.2,
@@ -70,49 +67,24 @@ class MisinformationDetector:
         self.index = FactIndex(context.facts, city_words)
         self.comparer = Comparer(self.index.weight)
         self.lexicon = lexicon()
-        # hearsay alone, a warning alone or a safety word alone never makes a finding: only
-        # status words, alarming words, 噂/拡散/「本当？」, numbers and a city source with a
-        # reporting verb let a post past the quick test
-        self.quick_words, self.quick_pattern = self.lexicon.quick_check(skip=QUIET)
-        self.source_words = self.lexicon.quick_check(skip=set(self.lexicon.groups) - {"source"})[0]
-        self.report_words = self.lexicon.quick_check(skip=set(self.lexicon.groups) - {"report"})[0]
+        self.may_claim = QuickTest(self.lexicon, self.index)
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
 
-    def _may_claim(self, text: Doc) -> bool:
-        """Cheap test (set look-ups in C) that the post has a cue, a status word or a dated or
-        counted number; most posts have none and cost nothing more."""
-        words = self.quick_words
-        if not (words.isdisjoint(text.lemmas) and words.isdisjoint(text.surfaces)):
-            return True
-        if self.quick_pattern is not None and self.quick_pattern.search(text.text):
-            return True
-        if len(self.index.denied_words.intersection(text.lemmas)) >= 2:
-            return True  # perhaps what a statement denies
-        if not self.report_words.isdisjoint(text.lemmas) and (
-            "市" in text.text or not self.source_words.isdisjoint(text.lemmas)
-        ):
-            return True  # perhaps credited to the city
-        return bool(self.index) and has_slot(text.text)
-
     def detect(self, post: PostText, text: Doc, context: Context) -> list[Finding]:
-        if not text.lemmas or not self._may_claim(text):
+        if not text.lemmas or not self.may_claim(text):
             return []
         doc = View(text)
         matches = self.lexicon.scan(doc.tokens, doc.text)
-        credited = "report" in matches and ("source" in matches or "市" in doc.text)
-        denied = len(self.index.denied_words.intersection(text.lemmas)) >= 2
-        if matches.keys() <= QUIET and not (credited or denied) and not (self.index and has_slot(doc.text)):
-            return []  # no status word, no alarming word, no rumour cue, no number: nothing claimed
-        if matches.get("debunk"):
+        if not self.may_claim.matched(text, matches) or matches.get("debunk"):
             return []
         cues = find_cues(doc, matches, self.index.hosts)
         terms = Terms()
         claims = extract(doc, matches.get("status", []), terms)
         asked = bool(cues["truth"])
         if cues["alarming"]:
-            cues.spans["alarming"] = [s for s in cues["alarming"] if _asserted(doc, claims, s, asked)]
+            cues.spans["alarming"] = [s for s in cues["alarming"] if asserted(doc, claims, s, asked)]
         if self.index:
             cands = [c for c in self.index.candidates(terms, doc) if c.similarity >= MIN_SIMILARITY]
             current = self.index.current(cands, post.created_at)
@@ -158,7 +130,7 @@ class MisinformationDetector:
         ):
             # a rumour on the topic of a statement that denies a rumour: most likely that rumour
             verdict.conflicts.append(
-                Conflict("denied", "rumour", *_first_claim(claims), *_denial_span(fact), 0.6)
+                Conflict("denied", "rumour", *first_claim(claims), *denial_span(fact), 0.6)
             )
         if verdict.conflicts:
             return self._contradiction(doc, fact, chosen, verdict, cues, asked)
@@ -323,25 +295,3 @@ class MisinformationDetector:
                 },
             )
         ]
-
-
-def _asserted(doc: View, claims: Claims, span: Span, asked: bool) -> bool:
-    """An alarming word the post asserts: not denied, not a condition, an opinion or a plain question."""
-    if not claims.clauses:
-        return False
-    ci = claims.clause_at(span.start)
-    negated, conditional, opinion, question = modality(doc, claims.clauses, ci, span.tok_start, span.tok_end)
-    return not (negated or conditional or opinion or (question and not asked))
-
-
-def _first_claim(claims: Claims) -> tuple[int, int]:
-    c = next((c for c in claims.clauses if c.nouns), claims.clauses[0] if claims.clauses else None)
-    return (c.start, c.end) if c else (0, 0)
-
-
-def _denial_span(fact: IndexedFact) -> tuple[int, int]:
-    c = next((c for c in fact.claims.clauses if c.negated), None)
-    if c is None:
-        return 0, 0
-    s = fact.claims.sentence_of(fact.claims.clauses.index(c))
-    return s[0].start, s[-1].end

@@ -9,23 +9,28 @@ the normalised text; it never tokenises again. Statuses and their scope words ar
 from __future__ import annotations
 
 import bisect
-import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from analysis.misinfo.phrases import (
-    LEXICONS,
-    Match,
-    PhraseSet,
-    Token,
-    View,
-    ends_as_question,
-    is_boundary,
-    read_list,
-)
+from analysis.misinfo import slots
+from analysis.misinfo.phrases import Match, ends_as_question, is_boundary
+from analysis.misinfo.slots import Slot
 from analysis.misinfo.synonyms import lexeme_forms
+from analysis.misinfo.view import Token, View
+from analysis.misinfo.vocab import Vocabulary, has, vocabulary
+
+__all__ = [
+    "Claims",
+    "Clause",
+    "Mention",
+    "Slot",
+    "Vocabulary",
+    "extract",
+    "has",
+    "modality",
+    "topic_key",
+    "vocabulary",
+]
 
 _SENTENCE_END = {"。", "!", "?", "\n", "！", "？"}
 _TOPIC_POS1 = {"普通名詞", "固有名詞"}
@@ -49,30 +54,6 @@ class Mention:
     @property
     def asserted(self) -> bool:
         return not (self.conditional or self.opinion)
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A date, time or amount found in the text."""
-
-    kind: str  # "date" | "weekday" | "time" | "amount"
-    value: tuple  # date: (month|None, first_day, last_day); weekday: (n,); time: (minutes,); amount: (value, unit)
-    start: int
-    end: int
-    clause: int
-    negated: bool = False  # 「16日じゃなくて17日」
-
-    def label(self) -> str:
-        if self.kind == "date":
-            month, lo, hi = self.value
-            day = str(lo) if lo == hi else f"{lo}〜{hi}"
-            return f"{month}月{day}日" if month else f"{day}日"
-        if self.kind == "time":
-            return f"{self.value[0] // 60}:{self.value[0] % 60:02d}"
-        if self.kind == "weekday":
-            return "月火水木金土日"[self.value[0]] + "曜"
-        value, unit = self.value
-        return f"{value:g}{unit}"
 
 
 @dataclass
@@ -104,77 +85,6 @@ class Claims:
     def sentence_nouns(self, clause: int) -> frozenset[str]:
         s = self.clauses[clause].sentence
         return frozenset().union(*(c.nouns for c in self.clauses if c.sentence == s))
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The claim word lists, loaded once."""
-
-    status: PhraseSet
-    category: dict[str, str]  # entry text → category
-    conflicts: frozenset[frozenset[str]]
-    similar: frozenset[frozenset[str]]
-    undo: frozenset[str]
-    negation: frozenset[str]
-    light: frozenset[str]
-    condition_before: frozenset[str]
-    condition_after: frozenset[str]
-    opinion_after: frozenset[str]
-    opinion_sentence: frozenset[str]
-    other_time: frozenset[str]
-    sources: frozenset[str]
-    report_verbs: frozenset[str]
-    units: tuple[str, ...]
-    venue: frozenset[str]
-    stopwords: frozenset[str]
-    topic_cache: dict = field(default_factory=dict, compare=False)  # token shape → topic key or None
-
-    def conflict(self, a: str, b: str) -> bool:
-        return frozenset((a, b)) in self.conflicts
-
-    def same(self, a: str, b: str) -> bool:
-        return a == b or frozenset((a, b)) in self.similar
-
-
-def _forms(words: list[str]) -> frozenset[str]:
-    return frozenset(words)
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> Vocabulary:
-    data = tomllib.loads((LEXICONS / "misinfo_claims.toml").read_text("utf-8"))
-    status = data["status"]
-    conflicts = frozenset(frozenset(pair) for pair in status.pop("conflicts"))
-    similar = frozenset(frozenset(pair) for pair in status.pop("similar", []))
-    lines, category = [], {}
-    for cat, words in status.items():
-        for w in words:
-            lines.append(w)
-            category[w] = cat
-    scope = data["scope"]
-    return Vocabulary(
-        status=PhraseSet(lines),
-        category=category,
-        conflicts=conflicts,
-        similar=similar,
-        undo=_forms(scope["undo"]),
-        negation=_forms(scope["negation"]),
-        light=_forms(scope["light"]),
-        condition_before=_forms(scope["condition_before"]),
-        condition_after=_forms(scope["condition_after"]),
-        opinion_after=_forms(scope["opinion_after"]),
-        opinion_sentence=_forms(scope["opinion_sentence"]),
-        other_time=_forms(scope["other_time"]),
-        sources=_forms(data["attribution"]["sources"]),
-        report_verbs=_forms(data["attribution"]["verbs"]),
-        units=tuple(sorted(data["amounts"]["units"], key=len, reverse=True)),
-        venue=_forms(data["venue"]["words"]),
-        stopwords=frozenset(read_list("misinfo_stopwords.txt")),
-    )
-
-
-def has(words: frozenset[str], t: Token) -> bool:
-    return t.normalized in words or t.surface in words
 
 
 def key(t: Token) -> str:
@@ -224,9 +134,12 @@ def _clauses(doc: View, vocab: Vocabulary, terms: Counter | None = None) -> list
     nouns: set[str] = set()
     negs: list[int] = []
     n = len(toks)
+    cache = vocab.topic_cache
     for i in range(n + 1):
         if i < n:
-            topic, boundary, negation, sentence_end = token_info(toks[i], vocab)
+            t = toks[i]
+            info = cache.get((t[1], t[0], t[2]))  # (normalized, surface, pos): see token_info
+            topic, boundary, negation, sentence_end = info if info is not None else token_info(t, vocab)
             if topic is not None:
                 nouns.add(topic)
                 if terms is not None:
@@ -365,109 +278,6 @@ def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Me
     return out
 
 
-_DATE = re.compile(
-    r"(?:(\d{1,2})月|(?<![\d/.])(\d{1,2})/(?=\d{1,2}(?![\d/])))(\d{1,2})?(日|上旬|中旬|下旬|末)?"
-)
-_MONTH = re.compile(r"(?<![\d/.])(\d{1,2})月(?![\d上中下末])")
-_YEAR_END = re.compile(r"年内いっぱい|年内まで|年末まで")
-_DAY = re.compile(r"(?<![\d月/.:])(\d{1,2})日(?!間)")
-_WEEKDAY = re.compile(
-    r"(?:([月火水木金土日])曜|[(（]([月火水木金土日])(?:曜日?)?[)）]|([月火水木金土日])・(?=[月火水木金土日]曜))"
-)
-_TIME = re.compile(r"(午前|午後|朝|夜|夕方|昼)?(\d{1,2})(?:時(?!間)(半|\d{1,2}分)?|:(\d{2})(?!\d))")
-_DIGIT = re.compile(r"\d")
-_PERIODS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31), "末": (25, 31)}
-_NEG_AFTER = re.compile(r"^(?:じゃなく|ではなく|じゃな|でな|ではな)")
-
-
-def _dates(text: str) -> list[tuple[tuple, int, int]]:
-    out: list[tuple[tuple, int, int]] = []
-    taken: list[tuple[int, int]] = []
-    for m in _DATE.finditer(text):
-        month = int(m.group(1) or m.group(2))
-        day, unit = m.group(3), m.group(4)
-        if not 1 <= month <= 12 or (m.group(2) and not day):
-            continue
-        if day and (unit == "日" or m.group(2)):
-            lo = hi = int(day)
-        elif unit in _PERIODS and not day:
-            lo, hi = _PERIODS[unit]
-        elif not day and not unit:
-            continue  # 「10月から」: a month alone is too vague to contradict
-        else:
-            continue
-        out.append(((month, lo, hi), m.start(), m.end()))
-        taken.append((m.start(), m.end()))
-    for m in _MONTH.finditer(text):  # 「来年3月まで」: the whole month
-        month = int(m.group(1))
-        if 1 <= month <= 12 and not any(a <= m.start() < b for a, b in taken):
-            out.append(((month, 1, 31), m.start(), m.end()))
-            taken.append((m.start(), m.end()))
-    explicit = sorted((s, v[0], v[1]) for v, s, _ in out)  # (offset, month, first day)
-    for m in _YEAR_END.finditer(text):
-        out.append(((12, 31, 31), m.start(), m.end()))
-        taken.append((m.start(), m.end()))
-    for m in _DAY.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
-            continue
-        day = int(m.group(1))
-        if not 1 <= day <= 31:
-            continue
-        i = bisect.bisect_right(explicit, (m.start(), 99, 99)) - 1
-        month = explicit[i][1] if i >= 0 else None
-        if month and day < explicit[i][2] and re.search("から|〜|~|-", text[explicit[i][0] : m.start()]):
-            month = month % 12 + 1  # 「12月29日から3日まで」: into the next month
-        out.append(((month, day, day), m.start(), m.end()))
-        explicit.insert(i + 1, (m.start(), month, day))
-    return out
-
-
-def _times(text: str) -> list[tuple[tuple, int, int]]:
-    out = []
-    for m in _TIME.finditer(text):
-        part, hour = m.group(1), int(m.group(2))
-        if hour > 24 or text[max(0, m.start() - 1) : m.start()] == "/":
-            continue
-        minute = (
-            30
-            if m.group(3) == "半"
-            else int((m.group(3) or "0").rstrip("分") or 0)
-            if m.group(3)
-            else int(m.group(4) or 0)
-        )
-        if part in ("午後", "夜", "夕方") and hour < 12:
-            hour += 12
-        out.append(((hour * 60 + minute,), m.start(), m.end()))
-    for m in re.finditer("正午", text):
-        out.append(((12 * 60,), m.start(), m.end()))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _amount_re() -> re.Pattern[str]:
-    units = "|".join(re.escape(u) for u in vocabulary().units)
-    return re.compile(rf"(?<![\d第.,/])(\d+(?:,\d{{3}})*(?:\.\d+)?)(万|千|億)?({units})")
-
-
-def _amounts(text: str) -> list[tuple[tuple, int, int]]:
-    out = []
-    scale = {"万": 10_000, "千": 1_000, "億": 100_000_000, None: 1}
-    for m in _amount_re().finditer(text):
-        value = float(m.group(1).replace(",", "")) * scale[m.group(2)]
-        out.append(((value, m.group(3)), m.start(), m.end()))
-    return out
-
-
-_SLOT_HINT = re.compile(
-    r"\d\s*(?:[月日時/:]|[万千億]?円)|年内|年末まで|\d+(?:,\d{3})*[万千億]?\s*[^\s\d,.、。]"
-)
-
-
-def has_slot(text: str) -> bool:
-    """A number with something after it (a date, a time, an amount): what slots are made of."""
-    return _SLOT_HINT.search(text) is not None
-
-
 def extract(doc: View, status: list[Match] | None = None, terms: Counter | None = None) -> Claims:
     """Clauses, status mentions and slots of one text (a post or an official statement).
 
@@ -485,18 +295,7 @@ def extract(doc: View, status: list[Match] | None = None, terms: Counter | None 
     if not clauses:
         return claims
     starts = [c.start for c in clauses]
-    text = doc.text
-    digits = _DIGIT.search(text) is not None
-    found = [("date", *d) for d in _dates(text)] if digits or "年" in text else []
-    if digits:
-        found += [("time", *t) for t in _times(text)]
-        found += [("amount", *a) for a in _amounts(text)]
-    for m in _WEEKDAY.finditer(text):
-        wd = m.group(1) or m.group(2) or m.group(3)
-        found.append(("weekday", ("月火水木金土日".index(wd),), m.start(), m.end()))
-    for kind, value, start, end in found:
+    for kind, value, start, end, negated in slots.find(doc.text, vocab.units):
         ci = max(0, bisect.bisect_right(starts, start) - 1)
-        negated = bool(_NEG_AFTER.match(text[end : end + 6]))
         claims.slots.append(Slot(kind, value, start, end, ci, negated))
-    claims.slots.sort(key=lambda s: s.start)
     return claims

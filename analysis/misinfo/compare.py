@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from analysis.factbase import IndexedFact
-from analysis.misinfo.claims import Claims, Mention, Slot, vocabulary
+from analysis.misinfo.claims import Claims, Mention, modality, vocabulary
+from analysis.misinfo.cues import Span
+from analysis.misinfo.slots import Slot
+from analysis.misinfo.view import View
 
 # Status categories a resident would call alarming when they are not true.
 _DENIAL_MIN = 1.6  # shared evidence (sum of word weights) with a denied sentence
@@ -217,3 +220,25 @@ class Comparer:
                     claimed = "+".join(sorted(shared)[:3])
                     verdict.conflicts.append(Conflict("denied", claimed, c.start, c.end, fs, fe, 0.8))
                     return
+
+
+def asserted(doc: View, claims: Claims, span: Span, asked: bool) -> bool:
+    """An alarming word the post asserts: not denied, not a condition, an opinion or a plain question."""
+    if not claims.clauses:
+        return False
+    ci = claims.clause_at(span.start)
+    negated, conditional, opinion, question = modality(doc, claims.clauses, ci, span.tok_start, span.tok_end)
+    return not (negated or conditional or opinion or (question and not asked))
+
+
+def first_claim(claims: Claims) -> tuple[int, int]:
+    c = next((c for c in claims.clauses if c.nouns), claims.clauses[0] if claims.clauses else None)
+    return (c.start, c.end) if c else (0, 0)
+
+
+def denial_span(fact: IndexedFact) -> tuple[int, int]:
+    c = next((c for c in fact.claims.clauses if c.negated), None)
+    if c is None:
+        return 0, 0
+    s = fact.claims.sentence_of(fact.claims.clauses.index(c))
+    return s[0].start, s[-1].end

@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
+from analysis.factbase import FactIndex
 from analysis.misinfo.claims import vocabulary
-from analysis.misinfo.phrases import Lexicon, Match, View, read_list
+from analysis.misinfo.phrases import Lexicon, Match, read_list
+from analysis.misinfo.slots import has_slot
+from analysis.misinfo.view import View
+from analysis.text import Doc
 
 _URL = re.compile(r"https?://[^\s　<>「」()（）]+")
 
@@ -153,3 +157,51 @@ def find_cues(
         if host.endswith(".lg.jp") or host in official_hosts:
             cues.official_link = True
     return cues
+
+
+# word lists that alone never make a finding (a warning alone, hearsay alone, a safety word alone)
+QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk"})
+
+
+class QuickTest:
+    """Cheap tests (set look-ups in C) that a post could make a finding; most posts cannot and
+    cost nothing more. Rumour cues and alarming words can always fire; a status word or a dated
+    or counted number only on the topic of some official statement; a city source with a
+    reporting verb (a claim credited to the city) always."""
+
+    def __init__(self, lex: Lexicon, index: FactIndex):
+        groups = set(lex.groups)
+        self.index = index
+        self.strong = lex.quick_check(skip=groups - {"alarming", "rumour", "spread", "truth"})
+        self.weak = lex.quick_check(skip=groups - {"status"})
+        self.sources = lex.quick_check(skip=groups - {"source"})[0]
+        self.reports = lex.quick_check(skip=groups - {"report"})[0]
+
+    def __call__(self, text: Doc) -> bool:
+        """Before scanning: could any word list match something that makes a finding?"""
+        lemmas, surfaces = text.lemmas, text.surfaces
+        words, pattern = self.strong
+        if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
+            return True
+        if pattern is not None and pattern.search(text.text):
+            return True
+        if not self.reports.isdisjoint(lemmas) and ("市" in text.text or not self.sources.isdisjoint(lemmas)):
+            return True  # perhaps credited to the city
+        if not self.index or self.index.topic_forms.isdisjoint(lemmas):
+            return False
+        if len(self.index.denied_words.intersection(lemmas)) >= 2:
+            return True  # perhaps what a statement denies
+        words, pattern = self.weak
+        if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
+            return True
+        return (pattern is not None and pattern.search(text.text) is not None) or has_slot(text.text)
+
+    def matched(self, text: Doc, matches: dict[str, list[Match]]) -> bool:
+        """After scanning: did the word lists find something that can make a finding?"""
+        if not matches.keys() <= QUIET:
+            return True
+        if "report" in matches and ("source" in matches or "市" in text.text):
+            return True
+        if len(self.index.denied_words.intersection(text.lemmas)) >= 2:
+            return True
+        return bool(self.index) and has_slot(text.text)

@@ -13,86 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
-from analysis.text import Doc, analyse_text
+from analysis.misinfo.view import Token
+from analysis.text import analyse_text
 
 LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
-_KANA = re.compile("[ぁ-ゖァ-ヺー]+")
 _HIRAGANA = re.compile("[ぁ-ゖー]+")
-
-
-class Word(NamedTuple):
-    """One Sudachi word, read from `Doc`'s parallel lists (building `Doc.tokens` costs as much as
-    tokenising again, so the detector never asks for it on a post)."""
-
-    surface: str
-    normalized: str
-    pos: tuple[str, ...]
-    begin: int
-    end: int
-
-    @property
-    def is_place(self) -> bool:
-        return self.pos[:3] == ("名詞", "固有名詞", "地名")
-
-
-Token = Word  # what the word lists match against
-
-
-class View:
-    """A text as the misinformation detector reads it: the `Doc` plus its words."""
-
-    __slots__ = ("doc", "tokens", "_words")
-
-    def __init__(self, doc: Doc, tokens: list[Word] | None = None):
-        self.doc = doc
-        self.tokens = (
-            tokens
-            if tokens is not None
-            else list(map(Word, doc.surfaces, doc.lemmas, doc.pos, doc.begins, doc.ends))
-        )
-        self._words: frozenset[str] | None = None
-
-    @property
-    def words(self) -> frozenset[str]:
-        """Every surface and normalised form in the text (quick "is X there at all" checks)."""
-        if self._words is None:
-            self._words = frozenset(self.doc.lemmas).union(self.doc.surfaces)
-        return self._words
-
-    @property
-    def text(self) -> str:
-        return self.doc.text
-
-    @property
-    def raw(self) -> str:
-        return self.doc.raw
-
-    def raw_span(self, begin: int, end: int) -> tuple[int, int]:
-        return self.doc.raw_span(begin, end)
-
-    def reading(self, i: int) -> str:
-        """Katakana reading of word i (熊 → クマ), read from Sudachi only when asked."""
-        surface = self.tokens[i].surface
-        if _KANA.fullmatch(surface):
-            return surface.translate(_HIRA_TO_KATA)
-        morphemes = getattr(self.doc, "_morphemes", None)
-        if morphemes is None or "tokens" in self.doc.__dict__:
-            return self.doc.tokens[i].reading
-        for _base, ms in morphemes:
-            if i < len(ms):
-                return ms[i].reading_form()
-            i -= len(ms)
-        return ""
-
-
-_HIRA_TO_KATA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
-
-
-def view(doc: Doc) -> View:
-    return View(doc)
-
 
 # Parts of speech that may follow a phrase that must end its clause (「中止らしいよね。」).
 _TAIL_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "感動詞"}
@@ -212,7 +138,8 @@ class Lexicon:
                 literals.add(m.group(0) if m else e.text)
             else:
                 words.update(e.keys[0])
-                words.update(e.text[:k] for k in range(2, len(e.text) + 1))
+                if len(e.keys) == 1:  # one word alone, perhaps split in context (通行 + 止め)
+                    words.update(e.text[:k] for k in range(2, len(e.text) + 1))
         pattern = (
             re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))))
             if literals
@@ -256,15 +183,17 @@ class Lexicon:
         ends: dict[int, int] | None = None
         by_key = self._by_key
         first_chars = self._first_chars if text else {}
-        for i, t in enumerate(tokens):
-            cands = by_key.get(t.normalized)
-            more = by_key.get(t.surface) if t.surface != t.normalized else None
+        for i, (surface, norm, _pos, begin, _end) in enumerate(tokens):
+            cands = by_key.get(norm)
+            more = by_key.get(surface) if surface != norm else None
+            starts = first_chars.get(surface[:1]) if first_chars else None
+            if cands is None and more is None and starts is None:
+                continue
             if cands and more:
                 more = [e for e in more if e not in cands]
             chars = None
-            starts = first_chars.get(t.surface[:1])
             if starts:
-                chars = [e for x in starts if text.startswith(x, t.begin) for e in self._by_char[x]]
+                chars = [e for x in starts if text.startswith(x, begin) for e in self._by_char[x]]
             if not (cands or more or chars):
                 continue
             found: dict[str, tuple[int, Entry | None]] = {}  # group → (end, entry or None if blocked)

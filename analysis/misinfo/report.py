@@ -6,7 +6,7 @@ from analysis.clauses import clause
 from analysis.factbase import IndexedFact
 from analysis.misinfo.compare import Conflict
 from analysis.misinfo.cues import CUE_NAMES, Cues
-from analysis.misinfo.phrases import View
+from analysis.misinfo.view import View
 from analysis.types import Evidence
 
 SLOT_NAMES = {

@@ -38,3 +38,12 @@ def lexeme_forms() -> dict[str, str]:
         for word in words:
             out.setdefault(word, head)
     return out
+
+
+@lru_cache(maxsize=1)
+def lexeme_variants() -> dict[str, tuple[str, ...]]:
+    """representative headword → every headword of its lexeme (the inverse of `lexeme_forms`)."""
+    out: dict[str, list[str]] = {}
+    for word, head in lexeme_forms().items():
+        out.setdefault(head, []).append(word)
+    return {head: tuple(words) for head, words in out.items()}

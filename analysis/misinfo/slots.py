@@ -1,0 +1,157 @@
+"""Dates, weekdays, times and amounts in a text: the slots a claim and a statement are compared on.
+
+Regular expressions over the normalised text (NFKC: digits are ASCII), each run only when a
+character it needs is there, so a post without a number costs one search.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A date, time or amount found in the text."""
+
+    kind: str  # "date" | "weekday" | "time" | "amount"
+    value: tuple  # date: (month|None, first_day, last_day); weekday: (n,); time: (minutes,); amount: (value, unit)
+    start: int
+    end: int
+    clause: int
+    negated: bool = False  # 「16日じゃなくて17日」
+
+    def label(self) -> str:
+        if self.kind == "date":
+            month, lo, hi = self.value
+            day = str(lo) if lo == hi else f"{lo}〜{hi}"
+            return f"{month}月{day}日" if month else f"{day}日"
+        if self.kind == "time":
+            return f"{self.value[0] // 60}:{self.value[0] % 60:02d}"
+        if self.kind == "weekday":
+            return "月火水木金土日"[self.value[0]] + "曜"
+        value, unit = self.value
+        return f"{value:g}{unit}"
+
+
+_DATE = re.compile(
+    r"(?:(\d{1,2})月|(?<![\d/.])(\d{1,2})/(?=\d{1,2}(?![\d/])))(\d{1,2})?(日|上旬|中旬|下旬|末)?"
+)
+_MONTH = re.compile(r"(?<![\d/.])(\d{1,2})月(?![\d上中下末])")
+_YEAR_END = re.compile(r"年内いっぱい|年内まで|年末まで")
+_DAY = re.compile(r"(?<![\d月/.:])(\d{1,2})日(?!間)")
+_WEEKDAY = re.compile(
+    r"(?:([月火水木金土日])曜|[(（]([月火水木金土日])(?:曜日?)?[)）]|([月火水木金土日])・(?=[月火水木金土日]曜))"
+)
+_TIME = re.compile(r"(午前|午後|朝|夜|夕方|昼)?(\d{1,2})(?:時(?!間)(半|\d{1,2}分)?|:(\d{2})(?!\d))")
+_DIGIT = re.compile(r"\d")
+_PERIODS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31), "末": (25, 31)}
+_NEG_AFTER = re.compile(r"^(?:じゃなく|ではなく|じゃな|でな|ではな)")
+
+
+def _dates(text: str) -> list[tuple[tuple, int, int]]:
+    out: list[tuple[tuple, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _DATE.finditer(text):
+        month = int(m.group(1) or m.group(2))
+        day, unit = m.group(3), m.group(4)
+        if not 1 <= month <= 12 or (m.group(2) and not day):
+            continue
+        if day and (unit == "日" or m.group(2)):
+            lo = hi = int(day)
+        elif unit in _PERIODS and not day:
+            lo, hi = _PERIODS[unit]
+        elif not day and not unit:
+            continue  # 「10月から」: a month alone is too vague to contradict
+        else:
+            continue
+        out.append(((month, lo, hi), m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    for m in _MONTH.finditer(text):  # 「来年3月まで」: the whole month
+        month = int(m.group(1))
+        if 1 <= month <= 12 and not any(a <= m.start() < b for a, b in taken):
+            out.append(((month, 1, 31), m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+    explicit = sorted((s, v[0], v[1]) for v, s, _ in out)  # (offset, month, first day)
+    for m in _YEAR_END.finditer(text):
+        out.append(((12, 31, 31), m.start(), m.end()))
+        taken.append((m.start(), m.end()))
+    for m in _DAY.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        day = int(m.group(1))
+        if not 1 <= day <= 31:
+            continue
+        i = bisect.bisect_right(explicit, (m.start(), 99, 99)) - 1
+        month = explicit[i][1] if i >= 0 else None
+        if month and day < explicit[i][2] and re.search("から|〜|~|-", text[explicit[i][0] : m.start()]):
+            month = month % 12 + 1  # 「12月29日から3日まで」: into the next month
+        out.append(((month, day, day), m.start(), m.end()))
+        explicit.insert(i + 1, (m.start(), month, day))
+    return out
+
+
+def _times(text: str) -> list[tuple[tuple, int, int]]:
+    out = []
+    for m in _TIME.finditer(text):
+        part, hour = m.group(1), int(m.group(2))
+        if hour > 24 or text[max(0, m.start() - 1) : m.start()] == "/":
+            continue
+        minute = (
+            30
+            if m.group(3) == "半"
+            else int((m.group(3) or "0").rstrip("分") or 0)
+            if m.group(3)
+            else int(m.group(4) or 0)
+        )
+        if part in ("午後", "夜", "夕方") and hour < 12:
+            hour += 12
+        out.append(((hour * 60 + minute,), m.start(), m.end()))
+    return out
+
+
+@lru_cache(maxsize=4)
+def _amount_re(units_: tuple[str, ...]) -> re.Pattern[str]:
+    units = "|".join(re.escape(u) for u in units_)
+    return re.compile(rf"(?<![\d第.,/])(\d+(?:,\d{{3}})*(?:\.\d+)?)(万|千|億)?({units})")
+
+
+def _amounts(text: str, units: tuple[str, ...]) -> list[tuple[tuple, int, int]]:
+    out = []
+    scale = {"万": 10_000, "千": 1_000, "億": 100_000_000, None: 1}
+    for m in _amount_re(units).finditer(text):
+        value = float(m.group(1).replace(",", "")) * scale[m.group(2)]
+        out.append(((value, m.group(3)), m.start(), m.end()))
+    return out
+
+
+_SLOT_HINT = re.compile(
+    r"\d\s*(?:[月日時/:]|[万千億]?円)|年内|年末まで|\d+(?:,\d{3})*[万千億]?\s*[^\s\d,.、。]"
+)
+
+
+def has_slot(text: str) -> bool:
+    """A number with something after it (a date, a time, an amount): what slots are made of."""
+    return _SLOT_HINT.search(text) is not None
+
+
+def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, bool]]:
+    """(kind, value, start, end, negated) of every slot, in order of position."""
+    found: list[tuple[str, tuple, int, int]] = []
+    digits = _DIGIT.search(text) is not None
+    if (digits and ("月" in text or "日" in text or "/" in text)) or "年内" in text or "年末" in text:
+        found += [("date", *d) for d in _dates(text)]
+    if digits and ("時" in text or ":" in text):
+        found += [("time", *t) for t in _times(text)]
+    if "正午" in text:
+        found += [("time", (12 * 60,), m.start(), m.end()) for m in re.finditer("正午", text)]
+    if digits:
+        found += [("amount", *a) for a in _amounts(text, units)]
+    if "曜" in text or "(" in text:
+        for m in _WEEKDAY.finditer(text):
+            wd = m.group(1) or m.group(2) or m.group(3)
+            found.append(("weekday", ("月火水木金土日".index(wd),), m.start(), m.end()))
+    found.sort(key=lambda f: f[2])
+    return [(k, v, s, e, bool(_NEG_AFTER.match(text[e : e + 6]))) for k, v, s, e in found]
