@@ -1,6 +1,6 @@
 """Spelling variants that should meet when a post is matched to an official statement.
 
-Reads the Sudachi synonym dictionary (lexicons/sudachidict-synonyms, Apache-2.0) once per
+Reads the Sudachi synonym dictionary (lexicons/sudachidict_synonyms, Apache-2.0) once per
 process and maps each headword to the representative form of its lexeme: ゴミ → ごみ,
 インフル → インフルエンザ. Only variants of one lexeme are merged, never neighbouring words
 of a group (給付金 / 助成金 name different announcements).
@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from analysis.misinfo.phrases import LEXICONS
 
-SYNONYMS = LEXICONS / "sudachidict-synonyms" / "synonyms.txt"
+SYNONYMS = LEXICONS / "sudachidict_synonyms" / "synonyms.txt"
 
 
 @lru_cache(maxsize=1)
