@@ -183,3 +183,10 @@ def _judge_latin(term: str, text: str, lex: Context) -> str:
 def _staff_profile(description: str, names: list[str], lex: Context) -> bool:
     d = normalize(description)
     return any(n in d for n in names) and any(m in d for m in lex.staff_markers)
+
+
+def staff_profile(description: str, config: AnalysisConfig) -> bool:
+    """The author's profile says they work for the city (茅野市職員, 茅野市役所 税務課)."""
+    if not description:
+        return False
+    return _staff_profile(description, [normalize(a) for a in config.aliases if not a.isascii()], lexicon())

@@ -20,6 +20,7 @@ from analysis.clauses import clause
 from analysis.detectors import hostility_rules as rules
 from analysis.detectors.base import Context
 from analysis.detectors.hostility_lexicon import DIR, Hit, Lexicon, load
+from analysis.relevance import staff_profile
 from analysis.text import Doc, analyse_text
 from analysis.types import Evidence, Finding, PostText
 
@@ -51,6 +52,8 @@ class HostilityDetector:
         self.lexicon: Lexicon = load(lexicon_dir or DIR)
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
+        if staff_profile(post.author_description, context.config):
+            return []  # the city's own staff: not a reaction to the city (their conduct is the leak check's)
         signals = self.signals(doc)
         spaced = _despaced(doc)
         if spaced is not None:
@@ -216,6 +219,12 @@ def _target_kind(doc: Doc, i: int, lex: Lexicon) -> str | None:
     return kind
 
 
+def _names_people(doc: Doc, i: int, lex: Lexicon) -> bool:
+    """A target made of people (staff, office, mayor, you), not the city as such (市のゴミ is its garbage)."""
+    kind = _target_kind(doc, i, lex)
+    return (kind is not None and kind != "city") or doc.pos[i][:3] == ("名詞", "固有名詞", "人名")
+
+
 def _is_target_word(doc: Doc, i: int, lex: Lexicon) -> bool:
     return _target_kind(doc, i, lex) is not None or doc.pos[i][2] == "地名"
 
@@ -230,7 +239,9 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon) -> bool:
     if not rules.ends_clause(doc, h.last):
         return False
     start = rules.sentence_start(doc, h.first)
-    if any(_is_target_word(doc, k, lex) for k in range(max(start, h.first - 6), h.first)):
+    # a word that is also a thing here needs more than a comma: 茅野市のごみ、10月から… is garbage
+    said_of = h.entry.tag != "literal" or h.last + 1 >= n or doc.lemmas[h.last + 1] != "、"
+    if said_of and any(_names_people(doc, k, lex) for k in range(max(start, h.first - 6), h.first)):
         return True  # 職員はゴミ, 役所のカス, 窓口の女、ブスのくせに
     if rules.clause_start(doc, h.first) != h.first:
         return False

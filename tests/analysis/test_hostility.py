@@ -241,3 +241,19 @@ def test_classify_cli_flags_a_threat_hears_a_critic_and_ignores_a_surname(tmp_pa
     assert flag["evidence"][0]["text"] in posts[0]["text"] and "脅迫" in flag["reason"]
     assert out[1] == {"id": "crit", "relevant": True, "flags": []}
     assert out[2] == {"id": "surname", "relevant": False, "flags": []}
+
+
+def test_an_insult_aimed_at_a_tourist_is_not_a_matter_for_the_city():
+    assert hostility("蓼科で会った観光客、マナー悪すぎてクズだった", reply=False) is None
+    assert hostility("茅野市の職員、マジでクズ", reply=False) is not None
+
+
+def test_the_citys_garbage_is_not_an_insult():
+    assert hostility("茅野市のごみ、10月からプラスチックも収集日変わるんだって", reply=False) is None
+
+
+def test_posts_by_the_citys_own_staff_are_left_to_the_leak_check():
+    post = PostText(
+        id="s", text="しつこい問い合わせの人、晒しとく。茅野市", author_description="茅野市役所 税務課"
+    )
+    assert not [f for f in ANALYZER.classify(post).flags if f.kind == "hostility"]
