@@ -102,7 +102,8 @@ class Comparer:
             if places and not places & fc.sentence_nouns(fi):
                 fs, fe = _sentence_span(fc, fi)
                 claimed = "+".join(sorted(places)[:3])
-                verdict.conflicts.append(Conflict("place", claimed, pm.start, pm.end, fs, fe, 0.8))
+                ps, pe = _sentence_span(post, pm.clause)
+                verdict.conflicts.append(Conflict("place", claimed, ps, pe, fs, fe, 0.8))
                 return
 
     def _status(self, post: Claims, pm: Mention, fact: IndexedFact, verdict: Verdict, used: set[int]) -> None:
@@ -121,6 +122,7 @@ class Comparer:
                 _overlap(nouns, fc.sentence_nouns(fm.clause), self.weight)
                 + 0.6 * (fm.lemma == pm.lemma)
                 + 100 * same
+                + 0.01 * (fc.clauses[fm.clause].sentence > 0)  # the body says it more fully than the title
             )
             if score > best_score:
                 best, best_score = fm, score
@@ -187,7 +189,13 @@ class Comparer:
                 verdict.agreements += 1
                 continue
             nouns = post.sentence_nouns(slot.clause)
-            near = max(same_unit, key=lambda s: _overlap(nouns, fc.sentence_nouns(s.clause), self.weight))
+            near = max(
+                same_unit,
+                key=lambda s: (
+                    _overlap(nouns, fc.sentence_nouns(s.clause), self.weight),
+                    fc.clauses[s.clause].sentence > 0,
+                ),
+            )
             tied = _overlap(nouns, fc.sentence_nouns(near.clause), self.weight) > 0
             strength = {"amount": 0.8, "date": 0.7, "time": 0.7, "weekday": 0.6}[slot.kind] + 0.1 * tied
             if slot.kind == "date" and slot.value[1:] == (1, 31):

@@ -43,7 +43,7 @@ def contradiction_reason(doc: View, fact: IndexedFact, conflict: Conflict, cues:
     where = f"（{f.url}）" if f.url else ""
     reason = (
         f"市の公式発表「{f.title}」{where}では「{said}」とされています。"
-        f"投稿の「{claim}」は{SLOT_NAMES[conflict.slot]}がこれと食い違います。"
+        f"投稿は「{claim}」としており、{SLOT_NAMES[conflict.slot]}が公式発表と食い違います。"
     )
     if asked:
         reason += "真偽を尋ねる形で誤った内容が広がっています。"
