@@ -62,9 +62,8 @@ class HostilityDetector:
             return []
         targets = _targets(doc, self.lexicon, context)
         aimed = post.reply_to_official or any(t != "other" for t in targets)
-        reported = self.lexicon.reports(
-            doc.text
-        )  # news about abuse (blogs come by RSS too: not the platform)
+        # news about abuse; read from the words (blogs come by RSS too, so not from the platform)
+        reported = self.lexicon.reports(doc.text)
         score = 1.0
         for s in _strongest(signals):
             score *= 1 - s.weight
@@ -101,7 +100,8 @@ class HostilityDetector:
         self, post: PostText, doc: Doc, signals: list[Signal], targets: list[str], score: float
     ) -> Finding:
         labels = _labels()
-        cats = {s.category for s in signals}
+        cats = {s.category for s in signals if s.subtype != "weapon"}  # 🔪 alone adds weight, not a kind
+        cats = cats or {"threat"}
         if "person" in targets and cats & {"insult", "threat", "death_wish", "quit_demand"}:
             cats.add("harassment")
         category = next(c for c in _CATEGORY_ORDER if c in cats)
