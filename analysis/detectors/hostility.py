@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from analysis.clauses import clause
 from analysis.detectors import hostility_rules as rules
 from analysis.detectors.base import Context
-from analysis.detectors.hostility_lexicon import DIR, Hit, Lexicon, load
+from analysis.detectors.hostility_lexicon import DIR, TARGET_KINDS, Hit, Lexicon, load
 from analysis.relevance import staff_profile
 from analysis.text import Doc, analyse_text
 from analysis.types import Evidence, Finding, PostText
@@ -125,7 +125,8 @@ class HostilityDetector:
         quoted = "、".join(f"「{e.text}」" for e in evidence[:3])
         target = labels["target"].get(targets[0], "") if targets else labels["target"]["reply"]
         reason = labels["reason"].format(what="・".join(names), words=quoted, target=target or "市")
-        action = " ".join(x for x in (labels["action"].get(category, ""), clause("4(6)").action) if x)
+        # threats, harassment and death wishes have their own steps; otherwise the clause's advice
+        action = labels["action"].get(category) or clause("4(6)").action
         details = {
             "category": category,
             "categories": [c for c in _CATEGORY_ORDER if c in cats],
@@ -287,7 +288,7 @@ def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
                 kind = "other"
         if kind and kind not in found:
             found.append(kind)
-    return found
+    return sorted(found, key=TARGET_KINDS.index)  # the most specific first: 市長 over 市
 
 
 def _despaced(doc: Doc) -> Doc | None:

@@ -34,6 +34,8 @@ FILES = {
     "targets.txt": "target",
 }
 _DEFAULT_WEIGHT = 0.7
+# who a post can be aimed at, most specific first (targets.txt tags; person/other are found otherwise)
+TARGET_KINDS = ("person", "staff", "mayor", "account", "office", "you", "city", "other")
 _K2H = str.maketrans({chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)})
 _H2K = str.maketrans({chr(c - 0x60): chr(c) for c in range(0x30A1, 0x30F7)})
 _KANJI_OR_KATAKANA = re.compile(r"[一-龯々ァ-ヺ]")
@@ -203,12 +205,12 @@ def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> 
             )
             continue
         if kind == "target":
-            norm = normalize(text)
-            for form in kana_spellings(norm):
-                lex.targets[form] = tag or "city"
-        e = _word_entry(text, kind, tag, weight, path.name)
-        if kind == "target":
+            if tag not in TARGET_KINDS:
+                raise LexiconError(f"{path.name} line {n}: @{tag} is not one of @" + " @".join(TARGET_KINDS))
+            for form in kana_spellings(normalize(text)):
+                lex.targets[form] = tag
             continue
+        e = _word_entry(text, kind, tag, weight, path.name)
         for form in (e.forms[0] | {e.lemma}) if e.forms else ():
             lex.by_form.setdefault(form, []).append(e)
         surface = normalize(text)
