@@ -3,27 +3,39 @@
 Three ways a post is reported, strongest first:
 
 1. **Contradiction** (clause 4(5)): the post's claim is on the topic of an official statement
-   (`Context.facts`, matched by BM25 over Sudachi lemmas, see `analysis.factbase`) and differs
-   from it on a slot: status (中止 vs 延期/開催, 無料 vs 有料, 通行止め vs 解除), date, weekday,
-   time, amount, or something the statement denies. When several statements match nearly
-   equally (an announcement and its update), the one in force when the post was written counts.
-2. **Unsupported** (4(7)⑤): on a statement's topic, an alarming claim the statement does not
-   make (「けが人が出た」 when it says nothing of it), or a rumour cue with such a claim.
-3. **Rumour** (4(7)⑤): no statement matches; rumour cues (hearsay, 噂, 拡散希望, chain messages,
-   「〜って本当？」, a claim credited to the city) with an alarming claim. Never confirmed.
+   (`Context.facts`, indexed once in `__init__`, matched by BM25 over Sudachi lemmas, see
+   `analysis.factbase`) and differs from it on a slot: status (中止 vs 延期/開催, 無料 vs 有料,
+   通行止め vs 解除), date, weekday, time, amount, venue, or something the statement denies
+   (「そのような事実はありません」). A claim credited to the city (「市が〜と発表」) that differs
+   is said to be so. When several statements match nearly equally (an announcement and its
+   update), the one in force when the post was written counts.
+2. **Unsupported** (4(7)⑤): on a statement's topic, passed on as a rumour or credited to the
+   city, a claim the statement does not make: alarming words (「けが人が出た」), a consequential
+   status it never mentions (「有料化」), details (amounts) it does not give, things it never
+   names (「売却」), or a 「〜って本当？」 about something it never says.
+3. **Rumour** (4(7)⑤): no statement on the topic; rumour cues (hearsay, 噂, 拡散希望, chain
+   messages, 「〜って本当？」, a claim credited to the city) with an alarming claim, or several
+   cues together. Never confirmed; lower scores without any fact base.
 
-A post that warns against a rumour (「デマです」), repeats what the statement says, links an
-official page, or only gives an opinion or asks a plain question is not reported.
+Not reported: warnings against a rumour (「デマです」「詐欺なので注意」), posts that repeat what a
+statement says or cite it after naming the rumour they correct, links to an official page,
+opinions, wishes, requests, plain questions, conditions (「荒天なら中止」), other years
+(「去年は中止」). Word lists are data in `lexicons/misinfo_*.txt` and `misinfo_claims.toml`.
 
 Score is 0–1. At or above `AnalysisConfig.misinfo_suggest_threshold` the engine reports the
 finding for a person to confirm; at or above `misinfo_confirm_threshold` it is `confirmed`.
+Severity: a confirmed contradiction on a safety matter (water, evacuation, bears, roads,
+disease, fraud …: `lexicons/misinfo_safety.txt`) is high, critical when the post asks others to
+spread it; other confirmed ones are medium; suggested ones medium on safety matters, else low.
 
 `details["claim_key"]` is stable across repeats of one claim so the store can count its
-spread: `"{fact_id}:{slot}:{value}"` for a contradiction (e.g. `hanabi-2025:status:cancelled`,
-`kyufu:amount:50000円`, `hanabi:date:8月17日`, `sagi:denied:ATM+還付金`),
-`"{fact_id}:unsupported:{words}"` for an unsupported claim and `"rumour:{words}"` for a rumour
-with no matching statement (words: the alarming words, sorted, joined with "+"). Other details:
-`kind` ("contradiction" | "unsupported" | "rumour"), `similarity` (post ↔ statement, 0–1), `cues`.
+spread: `"{fact_id}:{slot}:{value}"` for a contradiction (slot: status | date | weekday | time |
+amount | place | denied; e.g. `hanabi-2025:status:cancelled`, `kyufu:amount:50000円`,
+`hanabi:date:8月17日`, `sagi:denied:ATM+還付金`, `water:denied:rumour` for a rumour on the
+topic of a statement that denies one), `"{fact_id}:unsupported:{words}"` for an unsupported
+claim and `"rumour:{words}"` for a rumour with no matching statement (words: the alarming
+words, else the topic words, sorted, joined with "+"). Other details: `kind` ("contradiction" |
+"unsupported" | "rumour"), `slot`, `claimed`, `similarity` (post ↔ statement, 0–1), `cues`.
 """
 
 from __future__ import annotations

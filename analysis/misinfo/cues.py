@@ -176,6 +176,7 @@ class QuickTest:
         self.weak = lex.quick_check(skip=groups - {"status"})
         self.sources = lex.quick_check(skip=groups - {"source"})[0]
         self.reports = lex.quick_check(skip=groups - {"report"})[0]
+        self.units = vocabulary().units
 
     def __call__(self, text: Doc) -> bool:
         """Before scanning: could any word list match something that makes a finding?"""
@@ -194,7 +195,9 @@ class QuickTest:
         words, pattern = self.weak
         if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
             return True
-        return (pattern is not None and pattern.search(text.text) is not None) or has_slot(text.text)
+        return (pattern is not None and pattern.search(text.text) is not None) or has_slot(
+            text.text, self.units
+        )
 
     def matched(self, text: Doc, matches: dict[str, list[Match]]) -> bool:
         """After scanning: did the word lists find something that can make a finding?"""
@@ -204,4 +207,4 @@ class QuickTest:
             return True
         if len(self.index.denied_words.intersection(text.lemmas)) >= 2:
             return True
-        return bool(self.index) and has_slot(text.text)
+        return bool(self.index) and has_slot(text.text, self.units)

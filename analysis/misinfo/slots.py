@@ -127,14 +127,15 @@ def _amounts(text: str, units: tuple[str, ...]) -> list[tuple[tuple, int, int]]:
     return out
 
 
-_SLOT_HINT = re.compile(
-    r"\d\s*(?:[月日時/:]|[万千億]?円)|年内|年末まで|\d+(?:,\d{3})*[万千億]?\s*[^\s\d,.、。]"
-)
+@lru_cache(maxsize=4)
+def _hint_re(units_: tuple[str, ...]) -> re.Pattern[str]:
+    units = "|".join(re.escape(u) for u in units_)
+    return re.compile(rf"\d\s*(?:[月日時/:]|[万千億]?(?:{units}))|年内|年末まで|正午")
 
 
-def has_slot(text: str) -> bool:
-    """A number with something after it (a date, a time, an amount): what slots are made of."""
-    return _SLOT_HINT.search(text) is not None
+def has_slot(text: str, units: tuple[str, ...]) -> bool:
+    """A date, a time or an amount in one of `units`: what slots are made of."""
+    return _hint_re(units).search(text) is not None
 
 
 def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, bool]]:
