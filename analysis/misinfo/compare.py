@@ -184,6 +184,13 @@ class Comparer:
             else:
                 same_unit = [s for s in fc.slots if s.kind == slot.kind]
             if not same_unit:
+                free = [m for m in fc.mentions if m.category == "free" and m.asserted and not m.negated]
+                if slot.kind == "amount" and slot.value[1] == "円" and slot.value[0] > 0 and free:
+                    # 「入場料1000円取るって」 while the statement says 入場は無料
+                    fs, fe = _sentence_span(fc, free[0].clause)
+                    verdict.conflicts.append(
+                        Conflict("amount", slot.label(), slot.start, slot.end, fs, fe, 0.8)
+                    )
                 continue
             if _slot_agrees(slot, same_unit):
                 verdict.agreements += 1
@@ -220,7 +227,9 @@ class Comparer:
         for i, c in enumerate(post.clauses):
             if c.negated or any(m.clause == i and m.negated for m in post.mentions):
                 continue
-            nouns = post.sentence_nouns(i)
+            sentence = post.sentence_of(i)
+            # 「まだ避難指示は出てないけど、気をつけて」: a sentence that denies it itself
+            nouns = c.nouns if any(x.negated for x in sentence) else post.sentence_nouns(i)
             for fnouns, fi in denied:
                 shared = nouns & fnouns
                 if len(shared) >= 2 and _overlap(nouns, fnouns, self.weight) >= _DENIAL_MIN:
