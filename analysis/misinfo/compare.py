@@ -42,7 +42,13 @@ class Verdict:
 
     @property
     def best(self) -> Conflict | None:
-        return max(self.conflicts, key=lambda c: c.strength, default=None)
+        """The strongest conflict; among near-equals the first positive claim, so repeats of one
+        rumour get one claim key (「中止が決定」 rather than 「振替開催はありません」)."""
+        if not self.conflicts:
+            return None
+        top = max(c.strength for c in self.conflicts)
+        near = [c for c in self.conflicts if c.strength >= top - 0.15]
+        return min(near, key=lambda c: (c.claimed.startswith("not_"), c.start))
 
 
 def _overlap(a: frozenset[str], b: frozenset[str], weight) -> float:
