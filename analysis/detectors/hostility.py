@@ -91,6 +91,8 @@ class HostilityDetector:
                 continue
             if not whole_quote and rules.inside(quotes, h.begin, h.end):
                 continue
+            if rules.mentioned(doc, h.last):
+                continue  # 国賊という言葉は…: talked about, not said
             s = _judge(h, doc, lex)
             if s is not None:
                 out.append(s)

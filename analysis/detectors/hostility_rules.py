@@ -122,7 +122,7 @@ def mood(doc: Doc, i: int) -> Mood:
         elif major == "形容詞" and lm in _AUX_ADJ:
             if lm == "欲しい":
                 flags["opinion"] = True
-            elif lm == "良い" and k > 0 and lemmas[k - 1] == "ば":
+            elif lm == "良い" and k > 0 and (lemmas[k - 1] == "ば" or pos[k - 1][5].startswith("仮定形")):
                 flags["wish"] = True
             elif lm in ("無い", "ない"):
                 flags["negated"] = True
@@ -278,6 +278,23 @@ def pos_ends(doc: Doc, k: int) -> bool:
         and doc.pos[k][0] in ("動詞", "助動詞")
         and doc.pos[k][5].startswith(("終止形", "連体形-撥音便"))
     )
+
+
+_TALK_ABOUT_WORDS = frozenset(
+    {"言葉", "表現", "単語", "呼び方", "ワード", "発言", "言い方", "暴言", "書き込み"}
+)
+
+
+def mentioned(doc: Doc, last: int) -> bool:
+    """国賊という言葉は使うべきでない: the word is talked about, not used."""
+    n = len(doc.lemmas)
+    k = last + 1
+    if k < n and doc.lemmas[k] in ("と", "って"):
+        k += 1
+        if k < n and doc.lemmas[k] in ("言う", "いう"):
+            k += 1
+        return k < n and doc.lemmas[k] in _TALK_ABOUT_WORDS
+    return k < n and doc.lemmas[k] in ("等", "など") and k + 2 < n and doc.lemmas[k + 2] in _TALK_ABOUT_WORDS
 
 
 def reported_speech(doc: Doc, last: int) -> bool:
