@@ -176,7 +176,12 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
         if rules.about_oneself(doc, h.first):
             return None
         noun = rules.modified_noun(doc, h.last)
-        if noun >= 0 and not _is_target_word(doc, noun, lex) and doc.pos[noun][1] != "固有名詞":
+        if (
+            noun >= 0
+            and not _is_target_word(doc, noun, lex)
+            and doc.pos[noun][1] != "固有名詞"
+            and doc.lemmas[noun] not in rules.GROUP_NOUNS
+        ):
             return None  # バカなこと, アホな企画: criticism of an act, not a person
         return Signal("insult", e.tag, e.weight, h)
     if e.kind == "targeted":

@@ -110,9 +110,11 @@ def mood(doc: Doc, i: int) -> Mood:
                 flags["declarative"] = True
             elif lm in ("べし", "べき"):
                 flags["opinion"] = True
+            elif lm in ("た", "だ") and doc.surface(k) == "たろ" and k + 1 < n and lemmas[k + 1] == "か":
+                flags["volitional"] = True  # 燃やしたろか, 火つけたろか (Kansai: shall I burn it)
             elif lm == "た":
                 if p[5].startswith("意志推量形") and k + 1 < n and lemmas[k + 1] == "か":
-                    flags["volitional"] = True  # 燃やしたろか (Kansai: shall I burn it)
+                    flags["volitional"] = True
                 elif p[5].startswith(("終止形", "連体形")):
                     flags["done"] = True
             elif lm == "とく":
@@ -232,6 +234,10 @@ def about_oneself(doc: Doc, i: int) -> bool:
     """自分がバカだった / 俺ってアホ: the speaker insults themself."""
     start = clause_start(doc, i)
     return any(doc.lemmas[k] in _FIRST_PERSON for k in range(max(start, i - 4), i))
+
+
+# バカの集まり, 無能集団: a group of the insulted, so still about people
+GROUP_NOUNS = frozenset({"集まり", "集団", "巣窟", "吹き溜まり", "群れ", "揃い", "ばかり", "だらけ", "連中"})
 
 
 def modified_noun(doc: Doc, last: int) -> int:
