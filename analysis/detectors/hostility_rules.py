@@ -87,8 +87,8 @@ def mood(doc: Doc, i: int) -> Mood:
         flags["volitional"] = True
     elif head[5].startswith("仮定形") and (j + 1 >= n or lemmas[j + 1] != "ば"):
         flags["imperative"] = True  # Sudachi reads a lone 死ね as 仮定形
-    elif j + 1 < n and lemmas[j + 1] == "ば" and (j + 2 >= n or pos[j + 2][0] in _CLAUSE_END):
-        flags["wish"] = True  # 死ねば？ (why don't you die)
+    elif j + 1 < n and _conditional(doc, j + 1) and (j + 2 >= n or pos[j + 2][0] in _CLAUSE_END):
+        flags["wish"] = True  # 死ねば？ / 辞めたら？ (why don't you …)
     k = j + 1
     while k < n:
         lm, p = lemmas[k], pos[k]
@@ -169,6 +169,11 @@ def mood(doc: Doc, i: int) -> Mood:
         if head[5].startswith("終止形") and (k >= n or pos[k][0] in _CLAUSE_END or lemmas[k] in ("W", "w")):
             flags["declarative"] = True
     return Mood(last=last, **flags)
+
+
+def _conditional(doc: Doc, k: int) -> bool:
+    """ば or たら/だら: the conditional that, left hanging, suggests (辞めたら？)."""
+    return doc.lemmas[k] == "ば" or (doc.lemmas[k] in ("た", "だ") and doc.pos[k][5].startswith("仮定形"))
 
 
 _U_TO_E = dict(zip("うくぐすつぬぶむる", "えけげせてねべめれ", strict=True))
