@@ -185,8 +185,11 @@ def _staff_profile(description: str, names: list[str], lex: Context) -> bool:
     return any(n in d for n in names) and any(m in d for m in lex.staff_markers)
 
 
-def staff_profile(description: str, config: AnalysisConfig) -> bool:
+def city_names(config: AnalysisConfig) -> list[str]:
+    """The city's names as they appear in normalised Japanese text (for profile checks)."""
+    return [normalize(a) for a in config.aliases if not a.isascii()]
+
+
+def staff_profile(description: str, names: list[str]) -> bool:
     """The author's profile says they work for the city (茅野市職員, 茅野市役所 税務課)."""
-    if not description:
-        return False
-    return _staff_profile(description, [normalize(a) for a in config.aliases if not a.isascii()], lexicon())
+    return bool(description) and _staff_profile(description, names, lexicon())

@@ -20,7 +20,7 @@ from analysis.clauses import clause
 from analysis.detectors import hostility_rules as rules
 from analysis.detectors.base import Context
 from analysis.detectors.hostility_lexicon import DIR, TARGET_KINDS, Hit, Lexicon, load
-from analysis.relevance import staff_profile
+from analysis.relevance import city_names, staff_profile
 from analysis.text import Doc, analyse_text
 from analysis.types import Evidence, Finding, PostText
 
@@ -50,9 +50,10 @@ class HostilityDetector:
     def __init__(self, context: Context, lexicon_dir: Path | None = None):
         self.context = context
         self.lexicon: Lexicon = load(lexicon_dir or DIR)
+        self.city_names = city_names(context.config)
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
-        if staff_profile(post.author_description, context.config):
+        if post.author_description and staff_profile(post.author_description, self.city_names):
             return []  # the city's own staff: not a reaction to the city (their conduct is the leak check's)
         signals = self.signals(doc)
         spaced = _despaced(doc)
