@@ -10,7 +10,7 @@ notified again if that is a new level). Findings with neither key stay one alert
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,47 +41,52 @@ def claim_key(finding: Finding) -> str | None:
 
 
 def update_claims(session: Session, items: list[tuple[Analysed, Finding]], now: datetime) -> ClaimOutcome:
-    """Link this batch's misinformation posts to their claims' alerts (creating an alert for a new claim)."""
+    """Link this batch's misinformation posts to their claims' alerts (creating an alert for a new claim).
+
+    Three statements for the whole batch, each over the claims in key order (so workers
+    wait for each other instead of deadlocking): insert the alerts of new claims, lock
+    every claim's alert, insert the links.
+    """
     by_claim: dict[str, list[tuple[Analysed, Finding]]] = defaultdict(list)
     for a, f in items:
         by_claim[claim_key(f)].append((a, f))
-    out = ClaimOutcome()
-    for key in sorted(by_claim):  # a stable order: workers lock claim alerts in the same order
-        members = sorted(by_claim[key], key=lambda m: (m[0].at, m[0].post.id))
-        dedupe = f"misinformation:{key}"
-        alert = _alert(session, dedupe)
-        existed = alert is not None
-        if alert is None:
-            first, finding = members[0]
-            row = alert_row(finding, first.post.id, dedupe, now, group_key=key, post_count=0)
-            insert_new(session, Alert, [row], ["dedupe_key"])
-            alert = _alert(session, dedupe)
-            out.new_alerts += 1
-        linked = _link(session, alert.id, members)
-        if existed:
-            out.repeats += linked
-            out.updated_alerts += 1
-        _refresh(session, alert, linked, [f for _, f in members], max(m[0].at for m in members), now)
-    return out
-
-
-def _alert(session: Session, dedupe: str) -> Alert | None:
-    stmt = select(Alert).where(Alert.dedupe_key == dedupe).execution_options(populate_existing=True)
-    return session.exec(locked(session, stmt)).first()
-
-
-def _link(session: Session, alert_id: int, members: list[tuple[Analysed, Finding]]) -> int:
+    keys = sorted(by_claim)
+    members = {k: sorted(by_claim[k], key=lambda m: (m[0].at, m[0].post.id)) for k in keys}
     rows = [
+        alert_row(
+            members[k][0][1], members[k][0][0].post.id, f"misinformation:{k}", now, group_key=k, post_count=0
+        )
+        for k in keys
+    ]
+    created = set(insert_new(session, Alert, rows, ["dedupe_key"], Alert.dedupe_key))
+    stmt = (
+        select(Alert)
+        .where(Alert.dedupe_key.in_([r["dedupe_key"] for r in rows]))
+        .order_by(Alert.dedupe_key)
+        .execution_options(populate_existing=True)
+    )
+    alerts = {a.group_key: a for a in session.exec(locked(session, stmt)).all()}
+    links = [
         {
-            "alert_id": alert_id,
+            "alert_id": alerts[k].id,
             "post_id": a.post.id,
             "score": float(f.score),
             "confirmed": bool(f.confirmed),
             "created_at": a.at,
         }
-        for a, f in members
+        for k in keys
+        for a, f in members[k]
     ]
-    return len(insert_new(session, AlertPost, rows, ["alert_id", "post_id"], AlertPost.id))
+    linked = Counter(insert_new(session, AlertPost, links, ["alert_id", "post_id"], AlertPost.alert_id))
+    out = ClaimOutcome(new_alerts=len(created))
+    for k in keys:
+        alert = alerts[k]
+        n = linked[alert.id]
+        if alert.dedupe_key not in created:
+            out.repeats += n
+            out.updated_alerts += 1
+        _refresh(session, alert, n, [f for _, f in members[k]], max(m[0].at for m in members[k]), now)
+    return out
 
 
 def _refresh(
