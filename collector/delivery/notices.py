@@ -44,11 +44,16 @@ class Notice:
     min_severity_label: str
 
 
-def notice_key(alert_ids: list[int]) -> str:
-    """The same alerts always make the same key; the key says which alerts at a glance."""
-    ids = sorted(alert_ids)
-    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
-    return f"notice:{ids[0]}-{ids[-1]}:{len(ids)}:{digest}"
+def notice_key(alerts: list[Alert]) -> str:
+    """The same alerts at the same severity make the same key; an escalation makes a new one.
+
+    An alert that grows in place (a pile-on going from high to critical) is notified once per
+    level, so its severity is part of the key.
+    """
+    pairs = sorted((a.id, a.severity) for a in alerts)
+    basis = ",".join(f"{i}:{sev}" for i, sev in pairs)
+    digest = hashlib.sha256(basis.encode()).hexdigest()[:16]
+    return f"notice:{pairs[0][0]}-{pairs[-1][0]}:{len(pairs)}:{digest}"
 
 
 def email_recipients(settings: Settings) -> list[str]:
@@ -133,7 +138,7 @@ def queue_notices(settings: Settings, engine: Engine, now: datetime | None = Non
         ).rowcount
         if marked != len(ids):
             raise AlreadyNotified(f"notice alerts={len(ids)} marked={marked}: another worker got there first")
-        key = notice_key(ids)
+        key = notice_key(alerts)
         groups = email_groups(settings, alerts)
         if not groups and not urls:
             log.warning(

@@ -227,3 +227,29 @@ def test_a_route_for_an_unknown_kind_names_the_key(tmp_path: Path) -> None:
     path.write_text('[notify.routes]\nleaks = ["a@example.jp"]\n', encoding="utf-8")
     with pytest.raises(SettingsError, match=r"\[notify.routes\]\.leaks: not an alert kind or severity"):
         load_settings(path)
+
+
+def test_an_alert_that_escalates_is_notified_again_once_per_level(tmp_path: Path, db_url: str, smtp) -> None:  # noqa: ANN001
+    from sqlalchemy import update
+
+    from collector.store import SEVERITY_RANK
+
+    settings = delivery_settings(
+        tmp_path, db_url, smtp.port, extra=NO_DIGEST + '[notify]\nmin_severity = "high"\n'
+    )
+    engine = engine_for(db_url)
+    (alert_id,) = _burst(engine, 1, severity="high", kind="thread")
+    deliver_due(settings, engine, now=NOW)
+    # the pile-on grows: the store raises the alert in place and clears notified_at (collector/alertrows.py)
+    with session_scope(engine) as s:
+        s.execute(
+            update(Alert)
+            .where(Alert.id == alert_id)
+            .values(severity="critical", severity_rank=SEVERITY_RANK["critical"], notified_at=None)
+        )
+    deliver_due(settings, engine, now=NOW + timedelta(minutes=1))
+    deliver_due(settings, engine, now=NOW + timedelta(minutes=2))
+
+    subjects = [m["Subject"] for m in _notices(smtp.inbox)]
+    assert len(subjects) == 2
+    assert "【高】" in subjects[0] and "【緊急】" in subjects[1]
