@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Boolean, String, Text, and_, bindparam, case, func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -103,6 +104,8 @@ def save_batch(session: Session, source: Source, batch: Batch, now: datetime) ->
         )
         post_rows.append(fit(Post, row, limits))
     new_posts = insert_ignoring_duplicates(session, Post, post_rows, ["platform", "external_id"])
+    if len(new_posts) < len(post_rows):
+        link_known_posts(session, post_rows)
     new_facts = _save_facts(session, source, batch, now)
     existing = {
         r.key: r for r in session.exec(select(FetchState).where(FetchState.source_id == source.id)).all()
@@ -116,6 +119,61 @@ def save_batch(session: Session, source: Source, batch: Batch, now: datetime) ->
         existing[row.key] = row
     session.flush()
     return len(new_posts), new_facts
+
+
+_LINK_FIELDS = ("in_reply_to", "thread_root", "reply_to_official", "author_description")
+
+
+def link_known_posts(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Fill in what a later path learned about posts stored already, never overwriting what is known.
+
+    A reply first met in a hashtag timeline and later in the city's thread gains its parent, its
+    thread root and `reply_to_official`; the post itself, its text and its analysis stay as they were.
+    One statement for the whole batch; rows that would change nothing are not touched.
+    """
+    params = [
+        {
+            "p": r["platform"],
+            "e": r["external_id"],
+            "irt": r.get("in_reply_to"),
+            "tr": r.get("thread_root"),
+            "rto": bool(r.get("reply_to_official")),
+            "desc": r.get("author_description") or None,
+        }
+        for r in rows
+        if r.get("in_reply_to")
+        or r.get("thread_root")
+        or r.get("reply_to_official")
+        or r.get("author_description")
+    ]
+    if not params:
+        return
+    t = Post.__table__
+    irt, tr = bindparam("irt", type_=String), bindparam("tr", type_=String)
+    rto, desc = bindparam("rto", type_=Boolean), bindparam("desc", type_=Text)
+    stmt = (
+        update(t)
+        .where(
+            t.c.platform == bindparam("p"),
+            t.c.external_id == bindparam("e"),
+            or_(
+                and_(t.c.in_reply_to.is_(None), irt.is_not(None)),
+                and_(t.c.thread_root.is_(None), tr.is_not(None)),
+                and_(t.c.reply_to_official.is_(False), rto.is_(True)),
+                and_(t.c.author_description == "", desc.is_not(None)),
+            ),
+        )
+        .values(
+            in_reply_to=func.coalesce(t.c.in_reply_to, irt),
+            thread_root=func.coalesce(t.c.thread_root, tr),
+            reply_to_official=or_(t.c.reply_to_official, rto),
+            author_description=case(
+                (t.c.author_description == "", func.coalesce(desc, "")),
+                else_=t.c.author_description,
+            ),
+        )
+    )
+    session.execute(stmt, params)
 
 
 async def _collect_source(
