@@ -43,9 +43,10 @@ _SOFT = {  # base score, weight of the staff sign, clause, label, reason
     "draft": (0.25, 0.50, "4(7)⑧", "draft", "検討中の素案など意思形成過程の情報（{q}）"),
     "deliberation": (0.25, 0.50, "4(7)⑧", "draft", "検討・調整中の事項（{q}）"),
     "secret": (0.30, 0.50, "4(7)⑦", "confidential", "職務上の秘密にあたる情報（{q}）"),
+    "internal": (0.30, 0.55, "4(7)⑦", "confidential", "内部の情報（{q}）"),
     "embargo": (0.60, 0.30, "4(7)⑦", "embargo", "公表前の案件（{q}）"),
 }
-_SOFTER = ("aside", "draft", "deliberation", "secret")  # undone by "already public"
+_SOFTER = ("aside", "draft", "deliberation", "secret", "internal")  # undone by "already public"
 _PARTNER_SECRETS = re.compile("予定価格|最低制限価格|落札|入札|口利き|事業者|業者")
 
 
@@ -109,13 +110,16 @@ class LeakDetector:
     # --- residents' personal data -------------------------------------------------
     def _personal(self, post: PostText, doc: Doc, found: list[pii.PiiMatch], names, staff) -> list[Part]:
         out = []
+        listed = sig.listed_people(doc, found)  # a roster: several people's contacts, each after a name
         for p in found:
             if p.kind not in _PII_NAME or p.owner == "public" or (p.kind == "mynumber" and not p.certain):
                 continue
-            named = sig.near(names, p.start, p.end)
+            named = sig.near(names, p.start, p.end) or p in listed
             owner = p.owner
-            if owner == "unknown" and post.reply_to_official and not named:
-                owner = "self"  # a resident giving the city their own details
+            if owner in ("unknown", "personal") and post.reply_to_official and not named:
+                around = sig.window(doc.text, p.start, p.end)
+                if owner == "unknown" or not sig.has(around, sig.PERSONAL, "third-party"):
+                    owner = "self"  # a resident giving the city their own details (自宅, 携帯)
             score = _personal_score(p, owner, named, staff.strength)
             note = ""
             if owner == "self":
@@ -136,16 +140,28 @@ class LeakDetector:
     def _records(self, doc: Doc, names, staff) -> list[Part]:
         """Someone's welfare, tax, family-register or health details: a named person, or a case met on duty."""
         text = doc.text
-        records = sig.hits(text, sig.PERSONAL, "record")
-        if not records:
+        on_duty = staff.strength >= 0.45
+        sensitive = sig.hits(text, sig.PERSONAL, "sensitive")
+        records = sig.merged(sig.hits(text, sig.PERSONAL, "record"), sensitive)
+        dealings = sig.hits(text, sig.PERSONAL, "dealing") if on_duty and names else []
+        if not records and not dealings:
             return []
         named = [h for h in records if sig.near(names, h.start, h.end, 25, 25)]
         clients = [(h.start, h.end) for h in sig.hits(text, sig.PERSONAL, "client")]
         cases = [h for h in records if sig.near(clients, h.start, h.end, 25, 25)]
-        if named:
-            score = 0.88 if staff.strength >= 0.45 else 0.4  # a resident's gossip is not a staff leak
-        elif cases and staff.strength >= 0.45:
+        told = [h for h in dealings if sig.near(names, h.start, h.end, 25, 25)]
+        if named and on_duty:
+            score = 0.88
+        elif named:  # anyone naming a person's illness, care, welfare or debts exposes them (4(4))
+            private = [h for h in named if any(x.start < h.end and h.start < x.end for x in sensitive)]
+            if private and not sig.has(text, sig.PUBLIC, "news", "fiction", "figure", "already-public"):
+                named, score = private, 0.6
+            else:
+                score = 0.4  # milder gossip, a story or the news: kept below the threshold
+        elif cases and on_duty:
             score = 0.75
+        elif told:  # who complained, reported or gave, learned on duty
+            named, score = told, 0.62
         else:
             return []
         hs = named or cases
@@ -199,7 +215,7 @@ class LeakDetector:
         text = doc.text
         found: dict[str, list[sig.Hit]] = {}
         concrete = sig.concrete(text)
-        for category in ("marking", "unannounced", "aside", "draft", "deliberation", "secret"):
+        for category in ("marking", "unannounced", "aside", "draft", "deliberation", "secret", "internal"):
             hs = sig.hits(text, sig.CONFIDENTIAL, category)
             if category == "unannounced" and concrete:
                 hs += sig.hits(text, sig.CONFIDENTIAL, "unannounced-weak")

@@ -6,6 +6,7 @@ words live in lexicons/leak_*.txt so the comms team can extend them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -35,10 +36,11 @@ CONTENT_SECTIONS = (
             "deliberation",
             "secret",
             "personnel",
+            "internal",
         ),
     ),
     (SECURITY, ("system",)),
-    (PERSONAL, ("record",)),
+    (PERSONAL, ("record", "sensitive", "dealing")),
 )
 _PERSON = ("名詞", "固有名詞", "人名")
 PII_LABEL = {"birthdate": "birthdate", "mynumber": "mynumber", "phone": "phone", "address": "address"}
@@ -71,6 +73,15 @@ class Hit:
 
 def hits(text: str, file: str, section: str) -> list[Hit]:
     return [Hit(section, m.start(), m.end(), m.group()) for m in phrases.regex(file, section).finditer(text)]
+
+
+def merged(*lists: list[Hit]) -> list[Hit]:
+    """Hits from several sections in text order, a hit inside an earlier, longer one dropped."""
+    out: list[Hit] = []
+    for h in sorted((h for hs in lists for h in hs), key=lambda h: (h.start, -h.end)):
+        if not out or h.start >= out[-1].end:
+            out.append(h)
+    return out
 
 
 def has(text: str, file: str, *sections: str) -> bool:
@@ -139,10 +150,41 @@ def profile_staff(description: str, aliases: tuple[str, ...]) -> Staff:
         return Staff(min(1.0, 0.85 + (0.1 if names_city else 0.0)), "profile", strong.group())
     if has(d, STAFF, "profile-not-staff"):
         return Staff()
+    unit = _city_unit(d, aliases)
+    if unit:
+        return Staff(0.85, "profile", unit)
     weak = phrases.regex(STAFF, "profile-weak").search(d)
     if weak:
         return Staff(0.55 + (0.2 if names_city else 0.0), "profile", weak.group())
     return Staff()
+
+
+_PART = re.compile(r"[\s・/／|｜、。,，()（）「」【】\[\]#＃]+")
+
+
+def _city_unit(d: str, aliases: tuple[str, ...]) -> str:
+    """'茅野市 こども家庭課', '茅野消防署 救急隊', '茅野市立北部中 教員': the city's name, then within the
+    next two parts of the profile a unit (…課, …センター) at a part's end or a role (保健師) in it."""
+    units = phrases.sections(STAFF).get("profile-unit", ())
+    if not units:
+        return ""
+    roles = phrases.regex(STAFF, "profile-unit")
+    blocked = phrases.regex(STAFF, "profile-unit-not")
+    for alias in (a for a in aliases if a and not a.isascii()):
+        for m in re.finditer(re.escape(alias), d):
+            parts = [p for p in _PART.split(d[m.end() : m.end() + 40]) if p][:3]
+            if not parts or d[m.end() : m.end() + 1] in ("の", "に", "で", "が", "は", "を", "と"):
+                continue
+            if parts[0].endswith(units):  # 茅野市 市民課: a unit beats the 市民 inside its name
+                return d[m.start() : d.find(parts[0], m.end()) + len(parts[0])]
+            if blocked.search(alias + parts[0]):  # 茅野市民, 茅野在住, 茅野市観光協会
+                continue
+            for part in parts:
+                if part is not parts[0] and blocked.search(part):
+                    break
+                if part.endswith(units) or (len(part) <= 8 and roles.search(part)):
+                    return part
+    return ""
 
 
 def text_staff(text: str) -> Staff:
@@ -184,6 +226,32 @@ def named_people(doc: Doc) -> list[tuple[int, int]]:
         elif honoured and p[0] == "名詞" and not text[begins[i] : ends[i]].endswith(roles):
             out.append((begins[i], ends[i]))
     return out
+
+
+_CONTACTS = ("phone", "address", "email")
+
+
+def listed_people(doc: Doc, found: list[pii.PiiMatch]) -> list[pii.PiiMatch]:
+    """Contacts that each follow a person's name on their own line or item (伊藤 090-…、五味 0266-…):
+    two or more of them make a roster of private people, even without さん or given names."""
+    out: list[pii.PiiMatch] = []
+    text, begins, pos = doc.text, doc.begins, doc.pos
+    last = 0
+    for p in found:
+        if p.kind in _CONTACTS and p.owner not in ("public", "self"):
+            lo = max(last, p.start - 16, text.rfind("\n", 0, p.start) + 1)
+            i = bisect.bisect_left(begins, lo)
+            while i < len(begins) and begins[i] < p.start:
+                if pos[i][:3] == _PERSON:
+                    out.append(p)
+                    break
+                i += 1
+        last = p.end
+    return out if len(out) >= 2 else []
+
+
+def window(text: str, start: int, end: int, before: int = 24, after: int = 14) -> str:
+    return text[max(0, start - before) : start] + " " + text[end : end + after]
 
 
 def near(spans: list[tuple[int, int]], start: int, end: int, before: int = 30, after: int = 15) -> bool:
