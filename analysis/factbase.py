@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
+from analysis.misinfo.phrases import read_list
 from analysis.misinfo.synonyms import lexeme_variants
 from analysis.misinfo.view import View
 from analysis.text import analyse_text, normalize
@@ -24,7 +25,9 @@ from analysis.types import Fact
 
 K1, B = 1.2, 0.75
 PARTIAL = 0.5  # weight of a word matched only as part of a longer one (インフル予防 ~ 予防接種)
-SATURATION = 1.0
+GENERIC = 0.2  # specificity of a word any municipal text uses (lexicons/misinfo_generic.txt)
+SHORT = 0.5  # specificity of a one-character word
+MIN_MASS = 1.0  # a post of one specific word is measured as if it had one
 _DENIAL = (
     "事実",
     "そのよう",
@@ -32,7 +35,7 @@ _DENIAL = (
     "デマ",
     "誤った情報",
     "誤情報",
-)  # similarity = 1 - exp(-SATURATION * shared evidence)
+)
 
 
 @dataclass
@@ -55,7 +58,11 @@ class Candidate:
     similarity: float
     evidence: float  # shared distinctive words (sum of weights), unbounded
     bm25: float
-    shared: tuple[str, ...]
+    shared: tuple[str, ...]  # the statement's words the post shares
+    anchor: float = 0.0  # the most specific shared word's weight: 0.2 for a generic word alone
+    post_words: frozenset[str] = frozenset()  # the post's words that meet the statement
+    # post word → [(indexed word, match weight)], for every statement (shared by the candidates)
+    links: dict[str, list[tuple[str, float]]] = field(default_factory=dict, compare=False, repr=False)
 
 
 _DEVOICE = str.maketrans(
@@ -107,6 +114,7 @@ class FactIndex:
 
     def __init__(self, facts: Iterable[Fact], city_words: Iterable[str] = ()):
         self.stop = frozenset(city_words)
+        self._prefixes = sorted(self.stop, key=len, reverse=True)
         self.facts: list[IndexedFact] = []
         for fact in facts:
             full = analyse_text(f"{fact.title}\n{fact.text}" if fact.title else fact.text)
@@ -128,7 +136,9 @@ class FactIndex:
                 self.postings.setdefault(term, []).append((i, tf))
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
         self.idf_max = math.log(1 + (n - 1 + 0.5) / 1.5) if n else 1.0
-        self.avgdl = sum(sum(f.terms.values()) for f in self.facts) / n if n else 1.0
+        self.lengths = [sum(f.terms.values()) for f in self.facts]
+        self.avgdl = sum(self.lengths) / n if n else 1.0
+        self.generic = frozenset(read_list("misinfo_generic.txt"))
         self._parts: dict[str, set[str]] = {}  # substring of an indexed word → the words
         for term in self.postings:
             for a in range(len(term)):
@@ -162,51 +172,97 @@ class FactIndex:
         """A word's power to tell statements apart: 1 for a word in one statement only."""
         return self.idf.get(term, 0.0) / self.idf_max if self.idf_max else 0.0
 
-    def _matches(self, terms: Terms, doc: View | None) -> dict[str, tuple[str, float]]:
-        """Indexed word → (post word, match weight) for each post word found in the index."""
-        out: dict[str, tuple[str, float]] = {}
+    def topic_weight(self, term: str) -> float:
+        """An indexed word's power to say a post is about a statement: specific and rare among them."""
+        return self.specificity(term) * self.weight(term)
+
+    def specificity(self, term: str) -> float:
+        """How much a word says what a text is about, whatever the fact base: low for words any
+        municipal text uses (`lexicons/misinfo_generic.txt`) and single characters."""
+        if term in self.generic:
+            return GENERIC
+        return 1.0 if len(term) > 1 else SHORT
+
+    def _matches(self, terms: Terms, doc: View | None) -> dict[str, list[tuple[str, float]]]:
+        """Post word → [(indexed word, match weight)] for each post word found in the index."""
+        out: dict[str, list[tuple[str, float]]] = {}
+        postings = self.postings
         for term in terms:
             if term in self.stop:
                 continue
-            if term in self.postings:
-                out[term] = (term, 1.0)
+            if term in postings:
+                out[term] = [(term, 1.0)]
                 continue
-            reading = terms.reading(doc, term) if doc is not None else ""
+            rest = next((term[len(w) :] for w in self._prefixes if term.startswith(w)), "")
+            if rest in postings:  # 茅野市北山 is 北山
+                out[term] = [(rest, 1.0)]
+                continue
+            found: dict[str, float] = {}
+            reading = terms.reading(doc, term) if doc is not None and self._by_reading else ""
             for whole in self._by_reading.get(reading, ()) if len(reading) >= 2 else ():
-                out.setdefault(whole, (term, PARTIAL))
+                found.setdefault(whole, PARTIAL)
             for whole in self._parts.get(term, ()):
-                out.setdefault(whole, (term, PARTIAL))
-            for a in range(len(term)):
-                for b in range(a + 2, len(term)):
+                found.setdefault(whole, PARTIAL)
+            n = len(term)
+            for a in range(n - 1):
+                for b in range(a + 2, n + 1 - (a == 0)):  # every part but the whole (茅野市北山 → 北山)
                     part = term[a:b]
-                    if part in self.postings:
-                        out.setdefault(part, (term, PARTIAL))
+                    if part in postings:
+                        found.setdefault(part, PARTIAL)
+            if found:
+                out[term] = list(found.items())
         return out
 
     def candidates(self, terms: Terms, doc: View | None = None, limit: int = 5) -> list[Candidate]:
-        """Statements that share topic words with the post, best first."""
+        """Statements that share topic words with the post, the most similar first.
+
+        Similarity is the share of the post's own topic words (each weighed by its specificity
+        and its power to tell statements apart) that the statement has: a post about a job exam
+        that names 「市役所」 shares one generic word with the office-hours notice and little
+        else, while 「花火大会、台風で中止」 is all about the fireworks notice."""
         if not self.facts or not terms:
             return []
         matched = self._matches(terms, doc)
+        if not matched:
+            return []
+        total = 0.0
+        for term in terms:
+            if term not in self.stop:
+                total += self.topic_weight(term) if term in self.postings else self.specificity(term)
         scores: dict[int, float] = {}
-        evidence: dict[int, float] = {}
+        shared_w: dict[int, dict[str, float]] = {}  # statement → post word → its best shared weight
         shared: dict[int, list[str]] = {}
-        for term, (post_term, w) in matched.items():
-            idf = self.idf[term]
-            qtf = terms[post_term]
-            for i, tf in self.postings[term]:
-                dl = sum(self.facts[i].terms.values())
-                bm = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / self.avgdl))
-                scores[i] = scores.get(i, 0.0) + w * bm * min(qtf, 2)
-                evidence[i] = evidence.get(i, 0.0) + w * self.weight(term)
-                shared.setdefault(i, []).append(term)
-        ranked = sorted(scores, key=lambda i: (-scores[i], i))[:limit]
-        return [
-            Candidate(
-                i, 1 - math.exp(-SATURATION * evidence[i]), evidence[i], scores[i], tuple(sorted(shared[i]))
+        for post_term, hits in matched.items():
+            qtf = min(terms[post_term], 2)
+            for term, m in hits:
+                idf = self.idf[term]
+                w = m * self.topic_weight(term)
+                for i, tf in self.postings[term]:
+                    bm = idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.lengths[i] / self.avgdl))
+                    scores[i] = scores.get(i, 0.0) + m * bm * qtf
+                    per = shared_w.setdefault(i, {})
+                    if w > per.get(post_term, 0.0):
+                        per[post_term] = w
+                    shared.setdefault(i, []).append(term)
+        out = []
+        for i, per in shared_w.items():
+            evidence = sum(per.values())
+            coverage = evidence / max(total, MIN_MASS)
+            anchor = max(per.values())
+            out.append(
+                Candidate(
+                    i,
+                    min(1.0, coverage),
+                    evidence,
+                    scores[i],
+                    tuple(sorted(set(shared[i]))),
+                    anchor,
+                    frozenset(per),
+                    matched,
+                )
             )
-            for i in ranked
-        ]
+        out.sort(key=lambda c: (-c.similarity, -c.bm25, c.index))
+        return out[:limit]
 
     def current(self, cands: list[Candidate], when: datetime | None, margin: float = 0.6) -> Candidate | None:
         """Among near-equal matches (an announcement and its later update), the statement in force

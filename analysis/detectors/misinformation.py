@@ -47,13 +47,16 @@ from analysis.factbase import Candidate, FactIndex, IndexedFact, Terms
 from analysis.misinfo import report
 from analysis.misinfo.claims import Claims, extract
 from analysis.misinfo.compare import Comparer, Conflict, Verdict, asserted, denial_span, first_claim
-from analysis.misinfo.cues import Cues, QuickTest, Span, find_cues, lexicon
+from analysis.misinfo.cues import URL, Cues, QuickTest, Span, find_cues, lexicon
 from analysis.misinfo.phrases import phrase_set
 from analysis.misinfo.view import View
 from analysis.text import Doc
 from analysis.types import Finding, PostText
 
 MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
+MIN_ANCHOR = 0.5  # and the post shares at least one specific word with it (not 市役所 alone)
+# cue lists whose words say how a post talks, not what about (not topic words)
+NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "truth", "debunk", "citation", "source", "report"})
 # statuses whose unannounced claim matters (「中止」「有料化」「廃止」), unlike 「開催」「変更」
 CONSEQUENTIAL = frozenset({"cancelled", "postponed", "closed", "abolished", "paid", "decided", "harmed"})
 RUMOUR_WEIGHTS = {
@@ -64,8 +67,21 @@ RUMOUR_WEIGHTS = {
     "attribution": 0.1,
     "alarming": 0.2,
 }
+SENTENCE_CUES = ("hearsay", "truth", "attribution")  # cues that pass on only their own sentence
+NEWS_PLATFORMS = frozenset({"rss"})  # headlines report; they do not pass on what they heard
 RUMOUR_CAP_NO_FACTS = 0.5
 RUMOUR_CAP = 0.55
+
+
+def _passed_on(claims: Claims, cues: Cues, span: Span) -> bool:
+    if cues.any("rumour", "spread"):
+        return True
+    if not claims.clauses:
+        return False
+    sentence = claims.clauses[claims.clause_at(span.start)].sentence
+    return any(
+        claims.clauses[claims.clause_at(c.start)].sentence == sentence for k in SENTENCE_CUES for c in cues[k]
+    )
 
 
 class MisinformationDetector:
@@ -77,12 +93,15 @@ class MisinformationDetector:
         self.confirm = config.misinfo_confirm_threshold
         city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
         self.index = FactIndex(context.facts, city_words)
-        self.comparer = Comparer(self.index.weight)
+        self.comparer = Comparer(self.index.weight, self.index.topic_weight, self.index.specificity)
         self.lexicon = lexicon()
         self.may_claim = QuickTest(self.lexicon, self.index)
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
+        self.noise = frozenset(
+            k for e in self.lexicon.entries if e.group in NOISE_GROUPS for pair in e.keys for k in pair
+        )
 
     def detect(self, post: PostText, text: Doc, context: Context) -> list[Finding]:
         if not text.lemmas or not self.may_claim(text):
@@ -92,17 +111,35 @@ class MisinformationDetector:
         if not self.may_claim.matched(text, matches) or matches.get("debunk"):
             return []
         cues = find_cues(doc, matches, self.index.hosts)
+        if post.platform in NEWS_PLATFORMS:
+            cues.spans.pop("attribution", None)  # a news report of what the city said is not hearsay
         terms = Terms()
         claims = extract(doc, matches.get("status", []), terms)
+        self._drop_noise(terms, doc)
         asked = bool(cues["truth"])
         if cues["alarming"]:
             cues.spans["alarming"] = [s for s in cues["alarming"] if asserted(doc, claims, s, asked)]
         if self.index:
-            cands = [c for c in self.index.candidates(terms, doc) if c.similarity >= MIN_SIMILARITY]
+            cands = [
+                c
+                for c in self.index.candidates(terms, doc)
+                if c.similarity >= MIN_SIMILARITY and c.anchor >= MIN_ANCHOR
+            ]
             current = self.index.current(cands, post.created_at)
             if current is not None:
                 return self._against_facts(doc, claims, terms, cues, asked, cands, current)
-        return self._rumour(doc, cues, terms)
+        return self._rumour(doc, cues, terms, claims)
+
+    def _drop_noise(self, terms: Terms, doc: View) -> None:
+        """Words that say how a post talks (噂, 拡散希望, 発表) or a link's parts are not its topic."""
+        for word in self.noise & terms.keys():
+            del terms[word]
+        if "http" in doc.text:
+            spans = [m.span() for m in URL.finditer(doc.text)]
+            for word, i in list(terms.positions.items()):
+                begin = doc.tokens[i].begin
+                if word in terms and any(a <= begin < b for a, b in spans):
+                    del terms[word]
 
     # -- with a matching statement ---------------------------------------------------------
 
@@ -116,14 +153,15 @@ class MisinformationDetector:
         cands: list[Candidate],
         current: Candidate,
     ) -> list[Finding]:
-        verdicts = {current.index: self.comparer.compare(claims, self.index.facts[current.index], asked)}
+        compare = self.comparer.compare
+        verdicts = {current.index: compare(claims, self.index.facts[current.index], asked, current.links)}
         chosen, verdict = current, verdicts[current.index]
         if not verdict.conflicts and not verdict.agreements:
             best_sim = max(c.similarity for c in cands)
             for c in cands:
                 if c.index in verdicts or c.similarity < 0.6 * best_sim:
                     continue
-                v = verdicts[c.index] = self.comparer.compare(claims, self.index.facts[c.index], asked)
+                v = verdicts[c.index] = compare(claims, self.index.facts[c.index], asked, c.links)
                 if v.conflicts and (
                     not verdict.conflicts
                     or v.best.strength * c.similarity > verdict.best.strength * chosen.similarity
@@ -154,7 +192,7 @@ class MisinformationDetector:
         cues.spans["alarming"] = [
             s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text
         ]
-        return self._rumour(doc, cues, terms, matched=True)
+        return self._rumour(doc, cues, terms, claims, matched=True)
 
     def _contradiction(
         self, doc: View, fact: IndexedFact, cand: Candidate, verdict: Verdict, cues: Cues, asked: bool
@@ -218,9 +256,9 @@ class MisinformationDetector:
     ) -> list[Finding]:
         """On the statement's topic, a claim it does not make: alarming words, or details (amounts,
         dates) it does not give, repeated as a rumour; or a 「本当？」 about something it never says."""
-        if cues.official_link:
-            return []
         kinds = cues.rumour_kinds
+        if cues.official_link or not kinds:
+            return []  # an alarming word said plainly (a news report, a complaint) is not a rumour
         lemmas = self.fact_lemmas[cand.index]
         claimed = [s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text]
         if kinds:  # a status the statement says nothing about, passed on as a rumour (「有料化されるって」)
@@ -276,7 +314,12 @@ class MisinformationDetector:
 
     # -- no matching statement -------------------------------------------------------------
 
-    def _rumour(self, doc: View, cues: Cues, terms: Terms, matched: bool = False) -> list[Finding]:
+    def _rumour(
+        self, doc: View, cues: Cues, terms: Terms, claims: Claims, matched: bool = False
+    ) -> list[Finding]:
+        # an alarming claim counts when it is passed on: 「らしい」「って本当？」 in its own sentence,
+        # or 「噂」「拡散希望」 anywhere (not 「〜が流出。…誤送信したらしい」 about another sentence)
+        cues.spans["alarming"] = [s for s in cues["alarming"] if _passed_on(claims, cues, s)]
         kinds = cues.rumour_kinds
         # credited to the city, yet no statement is even on its topic
         credited = bool(cues["attribution"]) and bool(self.index) and not matched and len(kinds) >= 2

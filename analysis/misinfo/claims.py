@@ -67,6 +67,7 @@ class Clause:
     negated: bool = False  # the clause itself ends in a negation (「そのような事実はありません」)
     question: bool = False  # its sentence ends as a question
     hedged: bool = False  # a wish, a condition or another year (「28日まで開いてたら良かったのに」)
+    denies: bool = False  # a negation anywhere in it (「人にはうつらないって」「予約なしで」)
 
 
 @dataclass
@@ -88,7 +89,10 @@ class Claims:
 
 
 def key(t: Token) -> str:
-    """The form a noun is matched on: its lexeme's representative form (ゴミ → ごみ)."""
+    """The form a noun is matched on: its lexeme's representative form (ゴミ → ごみ); a word in
+    Latin letters as written (Sudachi normalises 「HP」 to a company name)."""
+    if t.surface.isascii():
+        return t.surface.upper()
     return lexeme_forms().get(t.normalized) or lexeme_forms().get(t.surface) or t.normalized
 
 
@@ -163,6 +167,7 @@ def _clauses(doc: View, vocab: Vocabulary, terms: Counter | None = None) -> list
                     sentence,
                     frozenset(nouns),
                     negated,
+                    denies=bool(negs) and negs[-1] >= start_tok,
                 )
             )
             nouns = set()
@@ -186,7 +191,7 @@ def _scope_after(toks: list[Token], j: int, hi: int, vocab: Vocabulary) -> tuple
         if has(vocab.negation, t):
             negated = not negated if t.surface != "なし" else True
             continue
-        if has(vocab.condition_after, t):
+        if has(vocab.condition_after, t) or _looks_like(toks, k):
             conditional = True
         if has(vocab.opinion_after, t):
             opinion = True
@@ -199,6 +204,16 @@ def _scope_after(toks: list[Token], j: int, hi: int, vocab: Vocabulary) -> tuple
         if not (conditional or opinion):
             break
     return negated, conditional, opinion
+
+
+def _looks_like(toks: list[Token], k: int) -> bool:
+    """「中止になりそう」: そう after a verb's continuative form is a guess (unlike 「中止だそう」,
+    which is hearsay)."""
+    t = toks[k]
+    if t.surface != "そう" or t.pos[1] != "助動詞語幹" or k == 0:
+        return False
+    prev = toks[k - 1].pos
+    return len(prev) > 5 and prev[5].startswith("連用形")
 
 
 def _past(toks: list[Token], j: int, hi: int) -> bool:
@@ -263,12 +278,23 @@ def modality(
     return negated, conditional, opinion, c.question
 
 
+def _attributive(toks: list[Token], j: int) -> bool:
+    """「有料観覧席」「無料シャトルバス」: a status word that names a kind of thing, not its status
+    (a following noun that is not itself an action: 「中止決定」「無料開放」 still claim)."""
+    if j >= len(toks):
+        return False
+    t = toks[j]
+    return t.pos[0] == "名詞" and t.pos[1] == "普通名詞" and t.pos[2] == "一般"
+
+
 def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Mention]:
     toks = doc.tokens
     vocab = vocabulary()
     out: list[Mention] = []
     starts = [c.tok_start for c in clauses]
     for m in matches:
+        if _attributive(toks, m.end):
+            continue
         ci = max(0, bisect.bisect_right(starts, m.start) - 1)
         negated, conditional, opinion, question = modality(doc, clauses, ci, m.start, m.end)
         begin, end = toks[m.start].begin, toks[m.end - 1].end

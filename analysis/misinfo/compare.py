@@ -21,6 +21,8 @@ from analysis.misinfo.view import View
 # Status categories a resident would call alarming when they are not true.
 _DENIAL_MIN = 1.6  # shared evidence (sum of word weights) with a denied sentence
 _ANAPHORA = ("事実", "そのよう", "そういった", "こうした")
+MIN_TIE = 0.5  # a shared word this specific ties a claim to a statement's sentence
+Links = dict[str, list[tuple[str, float]]]
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,36 @@ def _slot_agrees(slot: Slot, facts: list[Slot]) -> bool:
 
 
 class Comparer:
-    def __init__(self, weight):
+    def __init__(self, weight, topic_weight=None, specificity=None):
         self.weight = weight  # word → 0..1 (the fact index's idf weight)
+        self.topic_weight = topic_weight or weight  # word → 0..1, low for generic words (市役所)
+        self.specificity = specificity or (lambda _w: 1.0)  # any word → 0..1, without the fact base
         self.vocab = vocabulary()
+        self.links: Links = {}
+        self.post_nouns: frozenset[str] = frozenset()
 
-    def compare(self, post: Claims, fact: IndexedFact, asked: bool) -> Verdict:
-        """`asked`: the post asks whether its claim is true (「〜って本当？」), so questions count."""
+    def tied(self, post_nouns: frozenset[str], fact_nouns: frozenset[str]) -> bool:
+        """The post's sentence and the statement's sentence (or title) are about the same thing: a
+        specific word in common (「花火大会」, not 「市役所」 nor a date). A post sentence with no
+        specific word any statement uses (「900円とかありえん」) carries on the post's topic."""
+        if not any(w in self.links and self.specificity(w) >= MIN_TIE for w in post_nouns):
+            post_nouns = self.post_nouns
+        for word in post_nouns:
+            own = self.specificity(word)
+            for term, m in self.links.get(word, ()):
+                if term in fact_nouns and m * min(own, self.topic_weight(term)) >= MIN_TIE:
+                    return True
+        return False
+
+    def _about(self, post: Claims, clause: int, fact: IndexedFact, fact_clause: int) -> bool:
+        fc = fact.claims
+        return self.tied(post.sentence_nouns(clause), fc.sentence_nouns(fact_clause) | fact.title_nouns)
+
+    def compare(self, post: Claims, fact: IndexedFact, asked: bool, links: Links | None = None) -> Verdict:
+        """`asked`: the post asks whether its claim is true (「〜って本当？」), so questions count.
+        `links`: post word → [(statement word, match weight)] (`FactIndex.candidates`)."""
+        self.links = links or {}
+        self.post_nouns = frozenset().union(*(c.nouns for c in post.clauses))
         verdict = Verdict()
         compared_slots: set[int] = set()
         for pm in post.mentions:
@@ -134,7 +160,12 @@ class Comparer:
                 best, best_score = fm, score
         if best is None:
             fee = [x for x in fc.slots if x.kind == "amount" and x.value[1] == "円" and x.value[0] > 0]
-            if pm.category == "free" and not pm.negated and fee:
+            if (
+                pm.category == "free"
+                and not pm.negated
+                and fee
+                and self._about(post, pm.clause, fact, fee[0].clause)
+            ):
                 # 「無料になる」 while the statement names a price (手数料は1点500円)
                 fs, fe = _sentence_span(fc, fee[0].clause)
                 verdict.conflicts.append(Conflict("status", "free", pm.start, pm.end, fs, fe, 0.8))
@@ -152,6 +183,9 @@ class Comparer:
             strength = 0.9
         else:
             verdict.agreements += 1
+            return
+        if not self._about(post, pm.clause, fact, best.clause):
+            verdict.unknown.append(pm)  # 「パン屋がオープン」 against a road closed for a festival
             return
         value = ("not_" if pm.negated else "") + pm.category
         verdict.conflicts.append(Conflict("status", value, pm.start, pm.end, fs, fe, strength))
@@ -191,7 +225,13 @@ class Comparer:
                 same_unit = [s for s in fc.slots if s.kind == slot.kind]
             if not same_unit:
                 free = [m for m in fc.mentions if m.category == "free" and m.asserted and not m.negated]
-                if slot.kind == "amount" and slot.value[1] == "円" and slot.value[0] > 0 and free:
+                if (
+                    slot.kind == "amount"
+                    and slot.value[1] == "円"
+                    and slot.value[0] > 0
+                    and free
+                    and self._about(post, slot.clause, fact, free[0].clause)
+                ):
                     # 「入場料1000円取るって」 while the statement says 入場は無料
                     fs, fe = _sentence_span(fc, free[0].clause)
                     verdict.conflicts.append(
@@ -209,6 +249,8 @@ class Comparer:
                     fc.clauses[s.clause].sentence > 0,
                 ),
             )
+            if not self._about(post, slot.clause, fact, near.clause):
+                continue  # a date of something else (「院長が3月末で辞める」 against a press briefing)
             tied = _overlap(nouns, fc.sentence_nouns(near.clause), self.weight) > 0
             strength = {"amount": 0.8, "date": 0.7, "time": 0.7, "weekday": 0.6}[slot.kind] + 0.1 * tied
             if slot.kind == "date" and slot.value[1:] == (1, 31):
@@ -231,11 +273,11 @@ class Comparer:
         if not denied:
             return
         for i, c in enumerate(post.clauses):
-            if c.negated or any(m.clause == i and m.negated for m in post.mentions):
-                continue
+            if c.negated or c.denies or any(m.clause == i and m.negated for m in post.mentions):
+                continue  # 「人には感染しないって」「予約なしで行けた」: it says what the statement says
             sentence = post.sentence_of(i)
             # 「まだ避難指示は出てないけど、気をつけて」: a sentence that denies it itself
-            nouns = c.nouns if any(x.negated for x in sentence) else post.sentence_nouns(i)
+            nouns = c.nouns if any(x.negated or x.denies for x in sentence) else post.sentence_nouns(i)
             for fnouns, fi in denied:
                 shared = nouns & fnouns
                 if len(shared) >= 2 and _overlap(nouns, fnouns, self.weight) >= _DENIAL_MIN:

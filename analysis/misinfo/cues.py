@@ -14,7 +14,7 @@ from analysis.misinfo.slots import has_slot
 from analysis.misinfo.view import View
 from analysis.text import Doc
 
-_URL = re.compile(r"https?://[^\s　<>「」()（）]+")
+URL = re.compile(r"https?://[^\s　<>「」()（）]+")
 
 CUE_LISTS = {
     "hearsay": "misinfo_hearsay.txt",
@@ -152,7 +152,7 @@ def find_cues(
     attribution = [a for a in _attribution(doc, matches) if _reported(doc, a)]
     if attribution:
         cues.spans["attribution"] = attribution
-    for m in _URL.finditer(doc.text) if "http" in doc.text else ():
+    for m in URL.finditer(doc.text) if "http" in doc.text else ():
         host = (urlsplit(m.group(0)).hostname or "").lower()
         if host.endswith(".lg.jp") or host in official_hosts:
             cues.official_link = True

@@ -39,9 +39,9 @@ class Slot:
 _DATE = re.compile(
     r"(?:(\d{1,2})月|(?<![\d/.])(\d{1,2})/(?=\d{1,2}(?![\d/])))(\d{1,2})?(日|上旬|中旬|下旬|末)?"
 )
-_MONTH = re.compile(r"(?<![\d/.])(\d{1,2})月(?![\d上中下末])")
+_MONTH = re.compile(r"(?<![\d/.])(\d{1,2})月(?![\d上中下末号議期分])")  # not 「12月号」「3月議会」
 _YEAR_END = re.compile(r"年内いっぱい|年内まで|年末まで")
-_DAY = re.compile(r"(?<![\d月/.:])(\d{1,2})日(?!間)")
+_DAY = re.compile(r"(?<![\d月/.:])(\d{1,2})日(?!間|\d+[便回本件人食])")  # not 「1日2便」 (per day)
 _WEEKDAY = re.compile(
     r"(?:([月火水木金土日])曜|[(（]([月火水木金土日])(?:曜日?)?[)）]|([月火水木金土日])・(?=[月火水木金土日]曜))"
 )
@@ -93,6 +93,16 @@ def _dates(text: str) -> list[tuple[tuple, int, int]]:
     return out
 
 
+_PAST_YEAR = re.compile(r"(?:1[89]\d\d|昭和\d{1,2}|平成\d{1,2}|大正\d{1,2})年$")
+
+
+def _not_now(text: str, start: int, end: int) -> bool:
+    """A birthday or a date of a past era (「昭和15年3月2日生まれ」): never a claim about an event."""
+    if text[end : end + 2] in ("生ま", "生れ"):
+        return True
+    return _PAST_YEAR.search(text[max(0, start - 6) : start]) is not None
+
+
 def _times(text: str) -> list[tuple[tuple, int, int]]:
     out = []
     for m in _TIME.finditer(text):
@@ -115,15 +125,32 @@ def _times(text: str) -> list[tuple[tuple, int, int]]:
 @lru_cache(maxsize=4)
 def _amount_re(units_: tuple[str, ...]) -> re.Pattern[str]:
     units = "|".join(re.escape(u) for u in units_)
-    return re.compile(rf"(?<![\d第.,/])(\d+(?:,\d{{3}})*(?:\.\d+)?)(万|千|億)?({units})")
+    num = r"\d+(?:\.\d+)?"
+    return re.compile(
+        rf"(?<![\d第.,/])((?:{num}億)?(?:{num}万)?(?:{num}千)?(?:\d+(?:,\d{{3}})*(?:\.\d+)?)?)({units})"
+    )
+
+
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)([億万千])")
+_SCALE = {"億": 100_000_000, "万": 10_000, "千": 1_000}
+
+
+def _number(written: str) -> float:
+    """「1万3千」 → 13000, 「2,000」 → 2000."""
+    value = 0.0
+    rest = written
+    for m in _SCALED.finditer(written):
+        value += float(m.group(1)) * _SCALE[m.group(2)]
+        rest = written[m.end() :]
+    return value + (float(rest.replace(",", "")) if rest else 0.0)
 
 
 def _amounts(text: str, units: tuple[str, ...]) -> list[tuple[tuple, int, int]]:
     out = []
-    scale = {"万": 10_000, "千": 1_000, "億": 100_000_000, None: 1}
     for m in _amount_re(units).finditer(text):
-        value = float(m.group(1).replace(",", "")) * scale[m.group(2)]
-        out.append(((value, m.group(3)), m.start(), m.end()))
+        if not m.group(1):
+            continue
+        out.append(((_number(m.group(1)), m.group(2)), m.start(), m.end()))
     return out
 
 
@@ -154,5 +181,7 @@ def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, 
         for m in _WEEKDAY.finditer(text):
             wd = m.group(1) or m.group(2) or m.group(3)
             found.append(("weekday", ("月火水木金土日".index(wd),), m.start(), m.end()))
+    if "生" in text or "和" in text or "成" in text or "19" in text:
+        found = [f for f in found if f[0] != "date" or not _not_now(text, f[2], f[3])]
     found.sort(key=lambda f: f[2])
     return [(k, v, s, e, bool(_NEG_AFTER.match(text[e : e + 6]))) for k, v, s, e in found]
