@@ -99,10 +99,11 @@ class LeakDetector:
         if self._is_official(post):  # the city's own account announces; it does not leak
             staff = sig.Staff()
         names = sig.named_people(doc)
-        parts = self._personal(post, doc, found, names, staff)
+        people = names + sig.pointed_people(text)  # 駅前の眼鏡屋の奥さん: pointed at, not named
+        parts = self._personal(post, doc, found, people, staff)
         parts += self._security(doc, found, staff)
-        parts += self._soft(post, doc, names, staff)
-        parts += self._records(doc, names, staff)
+        parts += self._soft(post, doc, people, staff)
+        parts += self._records(doc, people, staff, names)
         if not parts:
             return []
         return [self._finding(doc, parts, staff)]
@@ -137,7 +138,7 @@ class LeakDetector:
             )
         return out
 
-    def _records(self, doc: Doc, names, staff) -> list[Part]:
+    def _records(self, doc: Doc, names, staff, shown) -> list[Part]:
         """Someone's welfare, tax, family-register or health details: a named person, or a case met on duty."""
         text = doc.text
         on_duty = staff.strength >= 0.45
@@ -167,7 +168,7 @@ class LeakDetector:
         hs = named or cases
         q = "・".join(dict.fromkeys(h.text for h in hs[:3]))
         ev = [sig.plain_evidence(doc, h.start, h.end, "personal_record") for h in hs[:3]]
-        ev += [sig.masked_name(doc, a, b) for a, b in names[:2]]
+        ev += [sig.masked_name(doc, a, b) for a, b in shown[:2]]
         clause_id = "5(2)" if staff.strength >= 0.5 else "4(4)"
         who = "特定の人" if named else "職務で接した人"
         return [Part("personal_data", score, clause_id, f"{who}の{q}に関する情報", ev, critical=score > 0.8)]

@@ -228,6 +228,18 @@ def named_people(doc: Doc) -> list[tuple[int, int]]:
     return out
 
 
+_OWN = ("うち", "私", "僕", "俺", "自分", "わたし")
+
+
+def pointed_people(text: str) -> list[tuple[int, int]]:
+    """People pointed at without a name (駅前の眼鏡屋の奥さん, PTA会長の…), not one's own (うちの社長)."""
+    return [
+        (h.start, h.end)
+        for h in hits(text, PERSONAL, "identified")
+        if not text[max(0, h.start - 3) : h.start].endswith(_OWN)
+    ]
+
+
 _CONTACTS = ("phone", "address", "email")
 
 
