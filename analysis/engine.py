@@ -16,7 +16,7 @@ class Analyzer:
     def __init__(self, config: AnalysisConfig | None = None, facts: Iterable[Fact] = ()):
         self.context = Context(config=config or AnalysisConfig(), facts=list(facts))
         self.detectors = default_detectors(self.context)
-        self.relevance = Relevance(self.context.config)  # aliases and places compiled once
+        self.relevance = Relevance(self.context.config, self.context.facts)  # names, places, facts compiled once
 
     def threshold(self, kind: str) -> float:
         """A finding below its kind's threshold is not reported (misinformation: the suggest threshold)."""

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from analysis.relevance_local import LocalEvidence
 from analysis.text import Doc
 from analysis.textnorm import normalize
-from analysis.types import AnalysisConfig, PostText
+from analysis.types import AnalysisConfig, Fact, PostText
 
 _LEXICON = Path(__file__).parent / "lexicons" / "relevance.toml"
 _KANA_OR_LATIN = re.compile(r"[ぁ-ゖァ-ヺーA-Za-z0-9]")
@@ -61,15 +63,16 @@ def lexicon() -> Context:
 class Relevance:
     """The relevance test for one configuration: terms compiled once, then one regex search per post."""
 
-    def __init__(self, config: AnalysisConfig):
+    def __init__(self, config: AnalysisConfig, facts: Iterable[Fact] = ()):
         self.config = config
         self.lex = lexicon()
         kinds: dict[str, str] = {}
         for kind, items in (("alias", config.aliases), ("local", config.local_terms)):
             for t in items:
                 n = normalize(t).strip()
-                if n and n not in kinds:
-                    kinds[n] = kind
+                for spelling in _kana_spellings(n):  # ちのし, チノシ (ﾁﾉｼ normalised), ちの市
+                    if spelling and spelling not in kinds:
+                        kinds[spelling] = kind
         self.kinds = kinds
         # longest first, so 茅野市 is judged before the 茅野 inside it
         native = sorted((t for t in kinds if not t.isascii()), key=len, reverse=True)
@@ -81,6 +84,8 @@ class Relevance:
         self.handles = [a.split(":", 1)[-1].lower().lstrip("@") for a in config.official_accounts]
         self.handles = [h for h in self.handles if h]
         self.names = [normalize(a) for a in config.aliases if not a.isascii()]
+        # posts that never name the city: its places, events and official statements
+        self.local = LocalEvidence(facts, self.names)
 
     def judge(self, post: PostText, doc: Doc) -> tuple[bool, str]:
         """(relevant, a short Japanese reason)."""
@@ -91,24 +96,41 @@ class Relevance:
             if official:
                 return True, official
         text = doc.text
+        named = False  # the city's name is there, but as someone's surname
         if self.native is not None:
             for m in self.native.finditer(text):
                 why = _judge_occurrence(m.group(), self.kinds[m.group()], doc, m.start(), self.lex)
                 if why:
                     return True, why
+                named = True
         if self.latin_first is not None and self.latin_first.search(text):
             for term in self.latin:
                 why = _judge_latin(term, text, self.lex)
                 if why:
                     return True, why
+            named = True  # Chino Hills, chino pants
         if post.author_description and _staff_profile(post.author_description, self.names, self.lex):
             return True, "市職員のアカウントの投稿"
+        if not named:
+            why = self.local.judge(doc)
+            if why:
+                return True, why
         return False, "市に関する語を含まない"
 
 
 def is_relevant(post: PostText, doc: Doc, config: AnalysisConfig) -> tuple[bool, str]:
     """(relevant, a short Japanese reason). For one-off calls: `Analyzer` keeps a compiled `Relevance`."""
     return Relevance(config).judge(post, doc)
+
+
+def _kana_spellings(term: str) -> tuple[str, ...]:
+    """A name written in kana, in hiragana and in katakana (ちのし, チノシ); other names as given."""
+    if not re.fullmatch(r"[ぁ-ゖァ-ヺー]+", term):
+        return (term,)
+    hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in term)
+    kata = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in hira)
+    city = (hira[:-1] + "市", kata[:-1] + "市") if hira.endswith("し") and len(hira) > 2 else ()
+    return (term, hira, kata, *city)
 
 
 def _official_handle(post: PostText, doc: Doc, handles: list[str]) -> str:
@@ -159,12 +181,23 @@ def _place_or_person(doc: Doc, term: str, kind: str, start: int, end: int, lex: 
     j = next((k for k in range(max(i, 0), len(doc.begins)) if doc.begins[k] >= end), -1)
     if j >= 0 and doc.begins[j] == end and doc.pos[j][:4] == ("名詞", "固有名詞", "人名", "名"):
         return ""  # a given name right after the surname: 茅野愛衣
+    if kind == "alias" and j >= 0 and doc.begins[j] == end and _katakana_given_name(doc, j):
+        return ""  # a character's name: 茅野カエデの正体
     if kind == "alias" and any(w in text for w in lex.person_context):
         return ""
     pos = doc.pos[i] if i >= 0 else ()
     if pos[:3] == ("名詞", "固有名詞", "人名") and not any(w in text for w in lex.place_context):
         return ""
     return "地名" if pos[:3] == ("名詞", "固有名詞", "地名") else "文脈"
+
+
+def _katakana_given_name(doc: Doc, j: int) -> bool:
+    """カエデ, サクラ: a Japanese word in katakana (Sudachi reads 楓, 桜) ending the name phrase."""
+    surface = doc.surface(j)
+    if not re.fullmatch(r"[ァ-ヺ]{2,4}", surface) or doc.lemmas[j] == surface:
+        return False
+    k = j + 1
+    return k >= len(doc.pos) or doc.pos[k][0] not in ("名詞", "接尾辞")
 
 
 def _judge_latin(term: str, text: str, lex: Context) -> str:

@@ -10,11 +10,18 @@ import pytest
 
 from analysis import AnalysisConfig, Analyzer, PostText
 from analysis.evaluate import evaluate
+from analysis.io import fact_from_json
 from analysis.relevance import Relevance, is_relevant
 from analysis.text import analyse_text
+from analysis.types import Fact
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CONFIG = AnalysisConfig()
+FACTS = [
+    fact_from_json(json.loads(line), i)
+    for i, line in enumerate(open(CORPUS / "facts.jsonl", encoding="utf-8"))
+]
+WITH_FACTS = Relevance(CONFIG, FACTS)
 
 
 def relevant(text: str, **kw) -> bool:
@@ -116,7 +123,7 @@ def test_relevance_corpus_accuracy_is_at_least_95_percent():
     records = [
         json.loads(line) for name in ("relevance", "hostility") for line in open(CORPUS / f"{name}.jsonl")
     ]
-    analyzer = Analyzer(CONFIG)
+    analyzer = Analyzer(CONFIG, FACTS)
     for split in ("train", "dev"):
         report = evaluate([r for r in records if r["split"] == split], analyzer)
         print(f"relevance {split}: accuracy {report.relevance_accuracy:.3f} on {report.posts} posts")
@@ -124,3 +131,69 @@ def test_relevance_corpus_accuracy_is_at_least_95_percent():
     print(f"relevance all: accuracy {report.relevance_accuracy:.3f} on {report.posts} posts")
     wrong = report.relevance.false_positives + report.relevance.false_negatives
     assert report.relevance_accuracy >= 0.95, wrong
+
+
+def relevant_with_facts(text: str) -> tuple[bool, str]:
+    return WITH_FACTS.judge(PostText(id="t", text=text), analyse_text(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "宮川地区の断水、給水車はどこに来るの？",  # a district and a topic of the city's statement
+        "のらざあの運賃が400円に上がるのか",  # the statement's words and amount
+        "上川河川敷の花火、16日に延期だって",
+        "北山の芹ケ沢でクマを見たって人がいた",
+    ],
+)
+def test_a_post_on_a_topic_of_the_citys_statements_is_relevant_without_its_name(text):
+    ok, why = relevant_with_facts(text)
+    assert ok, why
+    assert "市" in why  # the reason says which evidence: a district, a statement
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "諏訪湖の花火大会、有料観覧席が2,000円だって",  # same topic, but another town named
+        "岡谷市で断水、給水車が来てた",
+        "原村の図書館が蔵書点検で休館",
+        "図書館で勉強してきた",  # one ordinary word in common is no topic
+        "花火大会たのしかった",
+        "二子玉川でランチ",  # a district's name inside another place's
+        "北山の紅葉がきれい",  # a district name shared with other towns, alone
+        "宮川さんちの犬、かわいい",
+    ],
+)
+def test_shared_words_do_not_make_a_post_about_another_place_relevant(text):
+    ok, why = relevant_with_facts(text)
+    assert not ok, why
+
+
+def test_places_and_events_only_the_city_has_are_enough_alone():
+    assert relevant("御射鹿池の新緑がきれい")
+    assert relevant("どんばんの踊りの練習")
+    assert relevant("湖東地区の公民館で防災訓練")  # a district as such (地区)
+    assert not relevant("湖東の田んぼ")
+
+
+def test_what_the_citys_statements_call_their_own_counts_as_its_place():
+    fact = Fact(
+        id="f", title="こいのぼりフェスタ", text="第10回茅野市こいのぼりフェスタを5月5日に開催します。"
+    )
+    judge = Relevance(CONFIG, [fact])
+    post = PostText(id="t", text="こいのぼりフェスタ、今年も行く")
+    assert judge.judge(post, analyse_text(post.text))[0]
+
+
+@pytest.mark.parametrize("text", ["ﾁﾉｼ の広報誌が届いた", "チノシの子育て支援", "ちの市の図書館"])
+def test_the_citys_name_in_kana_readings_is_relevant(text):
+    assert relevant(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["茅野カナタの新刊、作画が神", "茅野セイラが今期のアニメで一番好き", "Chino Hills の図書館が休館中"],
+)
+def test_fictional_characters_and_chino_hills_are_not_the_city_even_with_a_shared_topic(text):
+    assert not relevant_with_facts(text)[0]
