@@ -48,6 +48,15 @@ _SECRETS = re.compile(
     r"(?P<srv>[A-Za-z][A-Za-z0-9\-]*[0-9][A-Za-z0-9.\-]*)"
     r"|(?P<host>\b[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:local|lan|internal|intra|corp|localdomain)\b)"
 )
+# Numbers that identify a person when named as such: a licence, an insurance card, a pension, a bank account.
+_ID_NUMBER = re.compile(
+    r"(?P<key>免許証番号|免許証の番号|免許番号|保険証番号|保険証の番号|被保険者番号|基礎年金番号|年金番号"
+    r"|パスポート番号|旅券番号|受給者番号|住民票コード|口座番号|(?<![一-龥])(?:普通|当座)(?=[ \t:]*[0-9]))"
+    r"(?P<sep>[ \t]*(?:は|:|=)?[ \t]*)(?P<num>[0-9](?:[0-9]|[ \-](?=[0-9])){5,19})(?![0-9])"
+)
+_BANK_BRANCH = re.compile(
+    r"[一-龥ァ-ヴー0-9]*(?:銀行|信金|信用金庫|信組|農協|JA|ゆうちょ|労金)\s*[一-龥ァ-ヴー]*(?:支店|店)?"
+)
 _SECRET_GATE = re.compile(
     r"[pP](?:[aA][sS]|[wW])|パス|暗証|番号|[iI][dD]|[uU]ser|\\\\|¥¥|サーバ|ホスト|[hH]ost|接続先"
     r"|\.(?:local|lan|internal|intra|corp)"
@@ -76,7 +85,7 @@ _PUBLIC_PHONE_TYPES = {
 class PiiMatch:
     """One piece of personal data or one secret, with the form in which it may be shown."""
 
-    kind: str  # mynumber | phone | email | address | birthdate | password | credential | internal_ip | server
+    kind: str  # mynumber | phone | email | address | birthdate | idnumber | password | credential | internal_ip | server
     start: int  # offsets into the normalised text
     end: int
     masked: str
@@ -238,6 +247,21 @@ def _is_secret_value(value: str, key: str) -> tuple[bool, bool]:
     return True, low not in _WEAK_CODES
 
 
+def _id_numbers(text: str) -> list[PiiMatch]:
+    out = []
+    for m in _ID_NUMBER.finditer(text):
+        digits = re.sub(r"[^0-9]", "", m.group("num"))
+        if m.group("key") in ("普通", "当座") and len(digits) != 7:  # a bank account number has 7 digits
+            continue
+        around = _BANK_BRANCH.sub(" ", _window(text, m.start(), m.end()))  # 茅野支店 is no shop
+        owner = "self" if _rx("self").search(around) else "unknown"
+        if owner == "unknown" and (_rx("business").search(around) or _rx("public").search(around)):
+            owner = "public"
+        masked = m.group("key") + m.group("sep") + _digits_starred(m.group("num"))
+        out.append(PiiMatch("idnumber", m.start(), m.end(), masked, owner))
+    return out
+
+
 def _secrets(text: str) -> list[PiiMatch]:
     if not _SECRET_GATE.search(text):
         return []
@@ -274,7 +298,7 @@ def find(text: str) -> list[PiiMatch]:
         return []
     found = _secrets(text) + _emails(text)
     if _NUMBERS_GATE.search(text):
-        found += _numbers(text)
+        found += _id_numbers(text) + _numbers(text)
     found += _phones(text, found)
     found.sort(key=lambda p: (p.start, -(p.end - p.start)))
     out: list[PiiMatch] = []

@@ -43,8 +43,15 @@ CONTENT_SECTIONS = (
     (PERSONAL, ("record", "sensitive", "dealing")),
 )
 _PERSON = ("名詞", "固有名詞", "人名")
-PII_LABEL = {"birthdate": "birthdate", "mynumber": "mynumber", "phone": "phone", "address": "address"}
+PII_LABEL = {
+    "birthdate": "birthdate",
+    "mynumber": "mynumber",
+    "phone": "phone",
+    "address": "address",
+    "idnumber": "idnumber",
+}
 _HONORIFIC = re.compile(r"\s*(?:さん|様|さま|氏|くん|君|ちゃん)")
+_KATAKANA = re.compile(r"[ァ-ヴ]")
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,8 @@ def named_people(doc: Doc) -> list[tuple[int, int]]:
     for i, p in enumerate(pos):
         if out and begins[i] < out[-1][1]:
             continue
-        honoured = _HONORIFIC.match(text, ends[i]) is not None
+        title = _HONORIFIC.match(text, ends[i])  # not かりんちゃんバス: the name of a thing
+        honoured = title is not None and not _KATAKANA.match(text, title.end())
         if p[:3] == _PERSON:
             nxt = pos[i + 1] if i + 1 < len(pos) else ()
             full = p[3:4] == ("姓",) and nxt[:3] == _PERSON
