@@ -1,15 +1,18 @@
 """The city's official statements, indexed once, so each post finds the statement about its topic.
 
-Ranking is BM25 over Sudachi lemmas of topic nouns (lexeme variants merged through the Sudachi
-synonym dictionary, 「ゴミ」=「ごみ」). BM25 orders the statements; a separate similarity in 0–1
-(how much distinctive vocabulary the post shares with the statement, each word weighted by
-its idf relative to a word found in one statement only) says how sure the match is, so
-thresholds mean the same whatever the size of the fact base.
+Topic nouns are Sudachi lemmas (lexeme variants merged through the Sudachi synonym dictionary,
+「ゴミ」=「ごみ」). The similarity in 0–1 that decides a match is the share of the post's own topic
+words that the statement has, each word weighed by its specificity (0.2 for words any municipal
+text uses, `lexicons/misinfo_generic.txt`; 0.5 for one character) times its power to tell
+statements apart (idf relative to a word found in one statement only), so thresholds mean the
+same whatever the size of the fact base and a generic word or two never make a match. `anchor`
+is the weight of the most specific shared word; BM25 breaks ties.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
+from analysis.misinfo.gate import HIRA_TO_KANA, spellings
 from analysis.misinfo.phrases import read_list
 from analysis.misinfo.synonyms import lexeme_variants
 from analysis.misinfo.view import View
@@ -65,6 +69,7 @@ class Candidate:
     links: dict[str, list[tuple[str, float]]] = field(default_factory=dict, compare=False, repr=False)
 
 
+_KANA_ONLY = re.compile("[ぁ-ゖァ-ヺー]+")
 _DEVOICE = str.maketrans(
     "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ", "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ"
 )
@@ -89,6 +94,21 @@ def topic_terms(doc: View, extra_stop: frozenset[str] = frozenset()) -> Terms:
     for word in extra_stop & terms.keys():
         del terms[word]
     return terms
+
+
+def _parts(form: str) -> set[str]:
+    """The word and its parts of two or more characters that a post may write as a word of its
+    own: not cut inside a run of kana (値上げ gives no 上げ) nor inside a Latin-letter word."""
+    if form.isascii() or _KANA_ONLY.fullmatch(form):
+        return {form}
+    n = len(form)
+    return {
+        form[a:b]
+        for a in range(n)
+        for b in range(a + 2, n + 1)
+        if not (a and _KANA_ONLY.match(form[a]) and _KANA_ONLY.match(form[a - 1]))
+        and not (b < n and _KANA_ONLY.match(form[b]) and _KANA_ONLY.match(form[b - 1]))
+    }
 
 
 def _stamp(dt: datetime | None) -> float | None:
@@ -167,6 +187,45 @@ class FactIndex:
 
     def __len__(self) -> int:
         return len(self.facts)
+
+    def gate_words(self) -> set[str]:
+        """Every string a post must contain to share a specific word with some statement: each
+        specific indexed word as the statements spell it, its normalised form and spelling
+        variants, and their parts (a post's 花火 meets 花火大会); its reading in katakana and
+        hiragana, and the ends of the katakana reading (クマ meets ツキノワグマ)."""
+        vocab = vocabulary()
+        written: dict[str, set[str]] = {}
+        spoken: dict[str, set[str]] = {}
+        for f in self.facts:
+            for i, tok in enumerate(f.doc.tokens):
+                key = topic_key(tok, vocab)
+                if key is None or key not in self.postings or self.specificity(key) < 1.0:
+                    continue
+                written.setdefault(key, {key}).add(tok.surface)
+                reading = f.doc.reading(i)
+                ends = {reading[a:] for a in range(len(reading) - 2)}  # three or more kana
+                ends = {e.translate(HIRA_TO_KANA) for e in ends}
+                spoken.setdefault(key, set()).update(
+                    spellings(tok.surface, reading), ends, (e.translate(_DEVOICE) for e in ends)
+                )
+        variants = lexeme_variants()
+        out: set[str] = set()
+        for key, forms in written.items():
+            forms.update(variants.get(key, ()))
+            for form in forms:
+                out.update(_parts(form))
+            out.update(spoken.get(key, ()))
+        return {w for w in out if len(w) > 1 and w not in self.stop and self.specificity(w) >= 1.0}
+
+    def denied_forms(self) -> set[str]:
+        """The words of sentences statements deny, as the statements and their variants spell them."""
+        variants = lexeme_variants()
+        out = set(self.denied_words)
+        for word in self.denied_words:
+            out.update(variants.get(word, ()))
+        for f in self.facts:
+            out.update(t.surface for t in f.doc.tokens if t.normalized in self.denied_words)
+        return {w for w in out if len(w) > 1}
 
     def weight(self, term: str) -> float:
         """A word's power to tell statements apart: 1 for a word in one statement only."""

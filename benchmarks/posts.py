@@ -41,7 +41,7 @@ def corpus_posts() -> list[dict[str, Any]]:
     """The labelled test corpora's posts (keys of the classify contract), if the folder is there."""
     rows: list[dict[str, Any]] = []
     for path in sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []:
-        if path.name == "facts.jsonl":
+        if path.stem.endswith("facts"):  # official statements (facts.jsonl, X_facts.jsonl), not posts
             continue
         rows += [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     return rows

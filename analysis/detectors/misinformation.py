@@ -17,12 +17,27 @@ Three ways a post is reported, strongest first:
    messages, 「〜って本当？」, a claim credited to the city) with an alarming claim, or several
    cues together. Never confirmed; lower scores without any fact base.
 
+A statement is about the post's topic only when they share a specific word (花火大会, ごみ袋,
+断水, not 市役所, 職員, 発表 or a date: `lexicons/misinfo_generic.txt`) and that word makes up a
+good share of the post's own topic words (`FactIndex.candidates`); a status, date, time or amount
+is compared only when the claim's sentence and the statement's sentence (or title) share such a
+word. A rumour with no statement needs its cue passed on with the claim (「らしい」 in the same
+sentence, 「噂」「拡散希望」 anywhere): gossip (「本人まだ知らないらしい」) has no alarming claim,
+and news headlines (platform rss) report rather than pass on.
+
+`prefilter` (and the first line of `detect`) is a test on the characters alone
+(`analysis.misinfo.gate`): with no strong cue, no reporting verb with hearsay, and no specific
+word of a statement alongside a status word, a number, a cue or a denied word, nothing is
+tokenised for this detector.
+
 Not reported: warnings against a rumour (「デマです」「詐欺なので注意」), posts that repeat what a
 statement says or cite it after naming the rumour they correct, links to an official page,
 opinions, wishes, requests, plain questions, conditions (「荒天なら中止」), other years
 (「去年は中止」). Word lists are data in `lexicons/misinfo_*.txt` and `misinfo_claims.toml`.
 
-Score is 0–1. At or above `AnalysisConfig.misinfo_suggest_threshold` the engine reports the
+Score is 0–1; for a contradiction it grows with the similarity (of the post, or of the claim's own
+sentence if higher) and the strength of the conflict, so "confirmed" means a claim tied to the
+statement by specific words that plainly differs from it. At or above `AnalysisConfig.misinfo_suggest_threshold` the engine reports the
 finding for a person to confirm; at or above `misinfo_confirm_threshold` it is `confirmed`.
 Severity: a confirmed contradiction on a safety matter (water, evacuation, bears, roads,
 disease, fraud …: `lexicons/misinfo_safety.txt`) is high, critical when the post asks others to
@@ -43,11 +58,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from analysis.detectors.base import Context
-from analysis.factbase import Candidate, FactIndex, IndexedFact, Terms
+from analysis.factbase import MIN_MASS, Candidate, FactIndex, IndexedFact, Terms
 from analysis.misinfo import report
-from analysis.misinfo.claims import Claims, extract
+from analysis.misinfo.claims import Claims, extract, vocabulary
 from analysis.misinfo.compare import Comparer, Conflict, Verdict, asserted, denial_span, first_claim
 from analysis.misinfo.cues import URL, Cues, QuickTest, Span, find_cues, lexicon
+from analysis.misinfo.gate import TextGate
 from analysis.misinfo.phrases import phrase_set
 from analysis.misinfo.view import View
 from analysis.text import Doc
@@ -99,12 +115,20 @@ class MisinformationDetector:
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
+        self.gate = TextGate(
+            self.lexicon, self.index.gate_words(), self.index.denied_forms(), vocabulary().units
+        )
         self.noise = frozenset(
             k for e in self.lexicon.entries if e.group in NOISE_GROUPS for pair in e.keys for k in pair
         )
 
+    def prefilter(self, text: str) -> bool:
+        """False when the normalised text has no rumour cue, alarming word or specific word of an
+        official statement in any spelling (`analysis.misinfo.gate`): `detect` finds nothing."""
+        return self.gate(text)
+
     def detect(self, post: PostText, text: Doc, context: Context) -> list[Finding]:
-        if not text.lemmas or not self.may_claim(text):
+        if not self.gate(text.text) or not text.lemmas or not self.may_claim(text):
             return []
         doc = View(text)
         matches = self.lexicon.scan(doc.tokens, doc.text)
@@ -183,7 +207,7 @@ class MisinformationDetector:
                 Conflict("denied", "rumour", *first_claim(claims), *denial_span(fact), 0.6)
             )
         if verdict.conflicts:
-            return self._contradiction(doc, fact, chosen, verdict, cues, asked)
+            return self._contradiction(doc, fact, chosen, verdict, cues, asked, claims)
         found = self._unsupported(doc, fact, chosen, verdict, cues, claims, asked)
         if found or verdict.agreements:
             return found
@@ -194,12 +218,32 @@ class MisinformationDetector:
         ]
         return self._rumour(doc, cues, terms, claims, matched=True)
 
+    def _claim_similarity(self, claims: Claims, cand: Candidate, start: int) -> float:
+        """The post's similarity to the statement, or that of the claim's own sentence when it is
+        higher: 「花火大会、予定通り9日にやるって！楽しみ」 is all about the fireworks notice
+        even though 「楽しみ」 is not in it."""
+        if not claims.clauses:
+            return cand.similarity
+        nouns = claims.sentence_nouns(claims.clause_at(start)) - self.index.stop
+        spec = self.index.specificity
+        total = sum(spec(w) for w in nouns)
+        shared = sum(spec(w) for w in nouns if w in cand.post_words)
+        return max(cand.similarity, shared / max(total, MIN_MASS))
+
     def _contradiction(
-        self, doc: View, fact: IndexedFact, cand: Candidate, verdict: Verdict, cues: Cues, asked: bool
+        self,
+        doc: View,
+        fact: IndexedFact,
+        cand: Candidate,
+        verdict: Verdict,
+        cues: Cues,
+        asked: bool,
+        claims: Claims,
     ) -> list[Finding]:
         conflict = verdict.best
         assert conflict is not None
-        score = 0.9 * cand.similarity**0.5 * (0.5 + 0.5 * conflict.strength)
+        similarity = self._claim_similarity(claims, cand, conflict.start)
+        score = 0.9 * similarity**0.5 * (0.5 + 0.5 * conflict.strength)
         score += 0.05 * min(2, len(cues.rumour_kinds))
         if verdict.agreements > len(verdict.conflicts):
             score *= 0.85

@@ -1,0 +1,189 @@
+"""A test on a post's characters alone (before Sudachi) that it could be misinformation.
+
+The detector reports nothing unless the post has a strong rumour cue or an alarming word, a
+claim credited to the city passed on as hearsay, or a specific word of an official statement
+(the only way a statement can match it). Each is looked for as characters: every spelling of
+an entry that a match can take (its surface, its normalised form, its reading in katakana
+and in hiragana), cut to the stem a conjugation keeps (襲う → 襲, らしい → らし). `detect`
+starts with this same test, so `prefilter` (which `Analyzer` calls before tokenising) is
+exact: it says False only where `detect` would find nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from analysis.misinfo.phrases import Lexicon
+from analysis.misinfo.slots import has_slot
+from analysis.misinfo.view import View
+from analysis.text import analyse_text
+
+_HIRAGANA = re.compile("[ぁ-ゖ]")
+_TRAILING = re.compile("[ぁ-ゖ]+$")
+_KANA = re.compile("[ぁ-ゖァ-ヺ]")
+KANA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+HIRA_TO_KANA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
+
+STRONG = ("alarming", "rumour", "spread", "truth")  # cue lists that can make a finding alone
+
+
+def stem(word: str) -> str:
+    """What every conjugated form of a word contains: the word without its last run of hiragana
+    (襲う → 襲, 皆に教えて → 皆に教, 値上げ → 値上), or for a word that starts in hiragana its
+    first two characters (らしい → らし). A one-character stem cut from a longer word is marked
+    with a trailing "+": it counts only before hiragana (回して, not 今回)."""
+    word = word.strip()
+    if not word:
+        return ""
+    if _HIRAGANA.match(word):
+        return word[:2]
+    m = _TRAILING.search(word)
+    if m is None:
+        return word
+    return word[: m.start()] + ("+" if m.start() == 1 else "")
+
+
+def spellings(word: str, reading: str = "") -> set[str]:
+    """The word, and its reading in katakana and hiragana (熊 → クマ, くま); a reading of fewer
+    than three kana in hiragana is in every other post (がい, れい) and is left out."""
+    out = {word}
+    if reading:
+        out.add(reading.translate(HIRA_TO_KANA))
+        hira = reading.translate(KANA_TO_HIRA)
+        if len(hira) >= 3 or hira == word:
+            out.add(hira)
+    return {w for w in out if w}
+
+
+class LiteralSet:
+    """Which kinds of many short strings occur in a text? One dict look-up per character pair.
+
+    Each string belongs to a kind (a bit); `search` returns the kinds found, stopping as soon
+    as it has found one of `enough`."""
+
+    def __init__(self, literals: dict[int, Iterable[str]]):
+        self.singles: dict[str, int] = {}
+        kana_after: dict[str, int] = {}
+        by_pair: dict[str, dict[str, int]] = {}
+        for kind, words in literals.items():
+            for w in words:
+                if not w:
+                    continue
+                if w.endswith("+"):
+                    kana_after[w[0]] = kana_after.get(w[0], 0) | kind
+                elif len(w) == 1:
+                    self.singles[w] = self.singles.get(w, 0) | kind
+                else:
+                    slot = by_pair.setdefault(w[:2], {})
+                    slot[w] = slot.get(w, 0) | kind
+        self.kana_after = kana_after
+        self.before_kana = (
+            re.compile(f"([{''.join(map(re.escape, sorted(kana_after)))}])[ぁ-ゖ]") if kana_after else None
+        )
+        self.by_pair = {k: tuple(sorted(v.items(), key=lambda kv: len(kv[0]))) for k, v in by_pair.items()}
+
+    def __len__(self) -> int:
+        return len(self.singles) + len(self.kana_after) + sum(map(len, self.by_pair.values()))
+
+    def search(self, text: str, enough: int = 0) -> int:
+        found = 0
+        singles = self.singles
+        for ch in singles.keys() & set(text):
+            found |= singles[ch]
+        if self.before_kana is not None:
+            for m in self.before_kana.finditer(text):
+                found |= self.kana_after[m.group(1)]
+        if found & enough:
+            return found
+        by_pair = self.by_pair
+        for i in range(len(text) - 1):
+            hits = by_pair.get(text[i : i + 2])
+            if hits is None:
+                continue
+            for word, kind in hits:
+                if not kind & ~found:
+                    continue
+                if text.startswith(word, i):
+                    found |= kind
+                    if found & enough:
+                        return found
+        return found
+
+
+_CONJUGATING = ("動詞", "形容詞", "助動詞")
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _token_literals(doc: View, i: int) -> set[str]:
+    """What a post contains wherever its word matches word i of an entry (same surface or same
+    normalised form): the form both conjugations share (回し/回す → 回, 知らせ/知らせる → 知らせ),
+    and the same for the reading in either kana."""
+    t = doc.tokens[i]
+    reading = doc.reading(i)
+    if t.pos[0] in _CONJUGATING:
+        forms = {_common_prefix(t.surface, t.normalized), t.normalized[:-1]} | spellings(
+            reading[:-1], reading[:-1]
+        )
+    else:
+        forms = {t.surface, t.normalized} | spellings(reading, reading)
+    out = set()
+    for f in forms - {""}:
+        if len(f) == 1 and _KANA.match(f) and f != t.surface:
+            continue  # one kana cut from a reading (シ of 知っ): the word's other spellings do
+        out.add(f + "+" if len(f) == 1 and len(t.normalized) > 1 else f)
+    return out
+
+
+def entry_stems(lex: Lexicon, groups: Iterable[str]) -> set[str]:
+    """For each entry of `groups`: its text (matched as characters) and the spellings of its
+    first word (which every token match of the entry starts with)."""
+    wanted = set(groups)
+    out: set[str] = set()
+    for e in lex.entries:
+        if e.group not in wanted or e.exception:
+            continue
+        out.add(e.text)
+        doc = View(analyse_text(e.text))
+        if not doc.tokens:
+            continue
+        out.update(_token_literals(doc, 0))
+    return out
+
+
+TOPIC, STRONG_CUE, REPORT, HEARSAY, STATUS, DENIED = 1, 2, 4, 8, 16, 32
+CLAIM = STATUS | REPORT | HEARSAY | DENIED  # what a post on a statement's topic must also have
+
+
+class TextGate:
+    """The character test. A post can be reported only with a strong cue (alarming words, 噂,
+    拡散希望, 「本当？」), a reporting verb passed on as hearsay (「市が発表したらしい」), or a
+    specific word of a statement together with something to compare or pass on: a status word,
+    a date, time or amount, a cue, or a word of a sentence a statement denies."""
+
+    def __init__(
+        self, lex: Lexicon, topic_words: Iterable[str], denied_words: Iterable[str], units: tuple[str, ...]
+    ):
+        self.units = units
+        self.literals = LiteralSet(
+            {
+                TOPIC: topic_words,
+                STRONG_CUE: entry_stems(lex, STRONG),
+                REPORT: entry_stems(lex, ("report",)),
+                HEARSAY: entry_stems(lex, ("hearsay",)),
+                STATUS: entry_stems(lex, ("status",)),
+                DENIED: denied_words,
+            }
+        )
+
+    def __call__(self, text: str) -> bool:
+        found = self.literals.search(text, enough=STRONG_CUE)
+        if found & STRONG_CUE or found & (REPORT | HEARSAY) == REPORT | HEARSAY:
+            return True
+        return bool(found & TOPIC) and bool(found & CLAIM or has_slot(text, self.units))
