@@ -1,43 +1,68 @@
-"""`Analyzer`: relevance first, then every detector, for one post at a time."""
+"""`Analyzer`: relevance first, then every detector, for one post at a time.
+
+Speed without changing a result: a post's `Doc` is tokenised only when something reads its
+words (relevance decided on the text alone, e.g. no name of the city at all, never needs
+Sudachi), and a detector whose `prefilter` says the text cannot concern it is skipped.
+`Analyzer(fast=False)` turns every such shortcut off; tests/analysis/test_fast_path.py
+checks both give the same results.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from analysis.detectors.base import Context, default_detectors
+from analysis.detectors.base import Context, Detector, Prefilter, default_detectors
 from analysis.relevance import Relevance
-from analysis.text import analyse_text
-from analysis.types import AnalysisConfig, Fact, PostText, Result
+from analysis.text import Doc, analyse_text
+from analysis.types import AnalysisConfig, Fact, Finding, PostText, Result
 
 
 class Analyzer:
-    """Built once per run (it indexes the facts); `classify` is then pure per post."""
+    """Built once per run (it indexes the facts); `classify` is then pure per post.
 
-    def __init__(self, config: AnalysisConfig | None = None, facts: Iterable[Fact] = ()):
-        self.context = Context(config=config or AnalysisConfig(), facts=list(facts))
+    One Analyzer may classify from several threads at once: detectors keep no per-post
+    state, and each thread tokenises with its own Sudachi tokenizer.
+    """
+
+    def __init__(
+        self, config: AnalysisConfig | None = None, facts: Iterable[Fact] = (), *, fast: bool = True
+    ):
+        self.fast = fast
+        self.context = Context(config=config or AnalysisConfig(), facts=list(facts), fast=fast)
         self.detectors = default_detectors(self.context)
-        self.relevance = Relevance(self.context.config, self.context.facts)  # names, places, facts compiled once
-
-    def threshold(self, kind: str) -> float:
-        """A finding below its kind's threshold is not reported (misinformation: the suggest threshold)."""
+        self.relevance = Relevance(
+            self.context.config, self.context.facts
+        )  # names, places, facts compiled once
         c = self.context.config
-        return {
+        self._thresholds = {
             "hostility": c.hostility_threshold,
             "misinformation": c.misinfo_suggest_threshold,
             "leak": c.leak_threshold,
-        }.get(kind, 0.0)
+        }
+        self._gated: list[tuple[Detector, Callable[[str], bool] | None]] = [
+            (d, d.prefilter if fast and isinstance(d, Prefilter) else None) for d in self.detectors
+        ]
+
+    def threshold(self, kind: str) -> float:
+        """A finding below its kind's threshold is not reported (misinformation: the suggest threshold)."""
+        return self._thresholds.get(kind, 0.0)
 
     def classify(self, post: PostText) -> Result:
         raw = f"{post.title}\n{post.text}" if post.title else post.text
         doc = analyse_text(raw)
+        if not self.fast:
+            doc.lemmas  # noqa: B018 - the slow path tokenises every post up front, as it always did
+        return self._judge(post, doc)
+
+    def _judge(self, post: PostText, doc: Doc) -> Result:
         relevant, why = self.relevance.judge(post, doc)
         if not relevant:
             return Result(id=post.id, relevant=False, relevance_reason=why)
-        flags = [
-            f
-            for d in self.detectors
-            for f in d.detect(post, doc, self.context)
-            if f.score >= self.threshold(f.kind)
-        ]
+        flags: list[Finding] = []
+        text = doc.text
+        for d, gate in self._gated:
+            if gate is not None and not gate(text):
+                continue
+            flags += [f for f in d.detect(post, doc, self.context) if f.score >= self.threshold(f.kind)]
         flags.sort(key=lambda f: f.score, reverse=True)
         return Result(id=post.id, relevant=True, flags=flags, relevance_reason=why)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
@@ -122,23 +121,66 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return out
 
 
-@dataclass(frozen=True)
+_WORD_FIELDS = frozenset({"lemmas", "pos", "begins", "ends", "_morphemes"})
+
+
 class Doc:
-    """A post's text ready for detectors: the normalised text and its words.
+    """A post's text ready for detectors: the normalised text and, on first use, its words.
 
     Parallel lists, one entry per Sudachi word: `lemmas` (normalised forms), `pos`
     (6-tuples), `begins`/`ends` (offsets into `text`). `raw_span` maps offsets in `text`
     back to `raw`, which is what evidence spans must point into.
+
+    Sudachi runs only when one of the word lists is first read (`__getattr__` fills them in,
+    after which they are plain attributes): a post whose relevance and gates are decided on
+    the text alone is never tokenised.
     """
 
-    raw: str
-    text: str
-    lemmas: list[str] = field(default_factory=list)
-    pos: list[tuple[str, ...]] = field(default_factory=list)
-    begins: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-    offsets: Offsets | None = None  # None: text == raw
-    _morphemes: list[tuple[int, Any]] = field(default_factory=list, repr=False, compare=False)
+    def __init__(
+        self,
+        raw: str,
+        text: str,
+        lemmas: list[str] | None = None,
+        pos: list[tuple[str, ...]] | None = None,
+        begins: list[int] | None = None,
+        ends: list[int] | None = None,
+        offsets: Offsets | None = None,  # None: text == raw
+        _morphemes: list[tuple[int, Any]] | None = None,
+    ):
+        self.raw = raw
+        self.text = text
+        self.offsets = offsets
+        if lemmas is not None:  # words given (a derived text, tests): nothing left to do lazily
+            self.lemmas = lemmas
+            self.pos = pos if pos is not None else []
+            self.begins = begins if begins is not None else []
+            self.ends = ends if ends is not None else []
+            self._morphemes = _morphemes if _morphemes is not None else []
+
+    def __getattr__(self, name: str) -> Any:
+        """The word lists, tokenised on first use (only called for attributes not set yet)."""
+        if name not in _WORD_FIELDS:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        _tokenise_into(self)
+        return self.__dict__[name]
+
+    @property
+    def tokenised(self) -> bool:
+        """Whether Sudachi has run on this text (for benchmarks and tests of the fast paths)."""
+        return "lemmas" in self.__dict__
+
+    def __repr__(self) -> str:
+        words = f", {len(self.lemmas)} words" if self.tokenised else ""
+        return f"Doc({self.text!r}{words})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Doc):
+            return NotImplemented
+        return (self.raw, self.text, self.offsets, self.lemmas, self.pos, self.begins, self.ends) == (
+            other.raw, other.text, other.offsets, other.lemmas, other.pos, other.begins, other.ends
+        )  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists inside, as before
 
     def surface(self, i: int) -> str:
         return self.text[self.begins[i] : self.ends[i]]
@@ -179,26 +221,39 @@ class Doc:
         return self.raw[a:b]
 
 
-def _analyse(raw: str, text: str, offsets: Offsets | None) -> Doc:
+def _tokenise_into(doc: Doc) -> None:
+    """Run Sudachi on `doc.text` and set its word lists (the hot loop of all analysis).
+
+    Sudachi's words tile the text (each begins where the one before ends), so only their
+    ends are read from Sudachi; one Python call fewer per word is a tenth of the loop.
+    """
     tok = _tokenizer()
     table = _pos_table()
     lemmas: list[str] = []
-    pos: list[tuple[str, ...]] = []
-    begins: list[int] = []
+    ids: list[int] = []
     ends: list[int] = []
+    begins: list[int] = []
     kept: list[tuple[int, Any]] = []
-    add_lemma, add_pos, add_begin, add_end = lemmas.append, pos.append, begins.append, ends.append
-    for base, chunk in _chunks(text):
+    add_lemma, add_id, add_end = lemmas.append, ids.append, ends.append
+    for base, chunk in _chunks(doc.text):
         if not chunk.strip():
             continue
         ms = tok.tokenize(chunk)
         kept.append((base, ms))
-        for m in ms:  # one pass: each Morpheme object is made once (the hot loop of all analysis)
+        first = len(ends)
+        for m in ms:  # one pass: each Morpheme object is made once
             add_lemma(m.normalized_form())
-            add_pos(table[m.part_of_speech_id()])
-            add_begin(base + m.begin())
+            add_id(m.part_of_speech_id())
             add_end(base + m.end())
-    return Doc(raw, text, lemmas, pos, begins, ends, offsets, kept)
+        if len(ends) == first:
+            continue
+        begins.append(base)
+        begins += ends[first:-1]
+        if ends[-1] != base + len(chunk) or ms[0].begin() != 0:  # never seen: read every begin then
+            begins[first:] = [base + m.begin() for m in ms]
+    d = doc.__dict__
+    d["lemmas"], d["begins"], d["ends"], d["_morphemes"] = lemmas, begins, ends, kept
+    d["pos"] = [table[i] for i in ids]
 
 
 def kana_fold(s: str) -> str:
@@ -207,10 +262,11 @@ def kana_fold(s: str) -> str:
 
 
 def analyse_text(raw: str) -> Doc:
+    """The normalised post; Sudachi runs when a word list of the `Doc` is first read."""
     text, offsets = normalize_with_map(raw)
-    return _analyse(raw, text, offsets)
+    return Doc(raw, text, offsets=offsets)
 
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of already-normalised text, with character offsets into it."""
-    return _analyse(text, text, None).tokens
+    return Doc(text, text).tokens

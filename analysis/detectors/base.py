@@ -1,9 +1,16 @@
-"""The detector seam: add a file with a class that follows `Detector`, list it in `DETECTORS`."""
+"""The detector seam: add a file with a class that follows `Detector`, list it in `DETECTORS`.
+
+A detector may also have `prefilter(text) -> bool` (see `Prefilter`): a cheap test on the
+normalised text, built from the same word lists as the detector, that returns False only
+when `detect` would certainly find nothing. `Analyzer` then skips the detector, and a post
+whose every detector is skipped is never tokenised. `tests/analysis/test_fast_path.py`
+checks on every labelled post that the gates change no result.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, runtime_checkable
 
 from analysis.text import Doc
 from analysis.types import AnalysisConfig, Fact, Finding, PostText
@@ -11,10 +18,15 @@ from analysis.types import AnalysisConfig, Fact, Finding, PostText
 
 @dataclass
 class Context:
-    """What a detector may know beyond the post itself."""
+    """What a detector may know beyond the post itself.
+
+    `fast` False turns off every gate and shortcut that only saves time (a detector's
+    prefilter, indexes that skip work): the slow path the fast one is checked against.
+    """
 
     config: AnalysisConfig
     facts: list[Fact] = field(default_factory=list)
+    fast: bool = True
 
 
 class Detector(Protocol):
@@ -23,6 +35,13 @@ class Detector(Protocol):
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
         """Findings for one relevant post; an empty list when it needs nobody."""
         ...
+
+
+@runtime_checkable
+class Prefilter(Protocol):
+    """Optional: False only when `detect` would certainly find nothing in this normalised text."""
+
+    def prefilter(self, text: str) -> bool: ...
 
 
 def default_detectors(context: Context) -> list[Detector]:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.detectors.hostility_patterns import LexiconError, Pattern, PatternSet, compile_pattern
+from analysis.gates import Literals
 from analysis.text import Doc, analyse_text
 from analysis.textnorm import normalize
 
@@ -85,16 +86,21 @@ class Lexicon:
     targets: dict[str, str] = field(default_factory=dict)  # lemma or surface → target kind
     others: frozenset[str] = frozenset()  # people who are not the city (観光客, 上司)
     plain_first: frozenset[str] = frozenset()
+    plain_literals: Literals = field(default_factory=lambda: Literals(()))  # gate: any plain entry at all?
 
-    def match(self, doc: Doc) -> list[Hit]:
-        """Every entry found in the doc (word entries, plain-text entries, patterns)."""
+    def match(self, doc: Doc, fast: bool = True) -> list[Hit]:
+        """Every entry found in the doc (word entries, plain-text entries, patterns).
+
+        `fast` lets the gates skip what cannot match (a regex whose needed strings are absent,
+        plain entries none of which occurs); False runs everything, for checking the gates.
+        """
         hits: list[Hit] = []
         lemmas, begins, ends = doc.lemmas, doc.begins, doc.ends
         by_form = self.by_form
         text = doc.text
         # candidates by normalised form only (one set lookup per word); the surface is read
         # only to confirm a candidate (カス is normalised to 滓; ジジイ to 爺, as is お爺さん)
-        for i in [i for i, lm in enumerate(lemmas) if lm in by_form]:
+        for i in [i for i, lm in enumerate(lemmas) if lm in by_form] if by_form.keys() & lemmas else ():
             lemma = lemmas[i]
             surface = None
             for e in by_form[lemma]:
@@ -105,19 +111,23 @@ class Lexicon:
                 last = self._extends(e, doc, i)
                 if last >= 0:
                     hits.append(Hit(e, i, last, begins[i], ends[last]))
-        if self.plain is not None and not self.plain_first.isdisjoint(text):
+        if (
+            self.plain is not None
+            and not self.plain_first.isdisjoint(text)
+            and (not fast or self.plain_literals.any(text))
+        ):
             starts = set(begins)
             for m in self.plain.finditer(text):
                 if m.start() in starts:
                     e = self.plain_entries[m.group()]
                     hits.append(Hit(e, _word_at(doc, m.start()), _word_at(doc, m.end() - 1), *m.span()))
-        for p, m in self.patterns.matches(text):
+        for p, m in self.patterns.matches(text, fast):
             last = _word_at(doc, max(m.end() - 1, m.start()))
             hits.append(Hit(p.entry, _word_at(doc, m.start()), last, *m.span()))
         return hits
 
-    def idiom_spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for _, m in self.idioms.matches(text)]
+    def idiom_spans(self, text: str, fast: bool = True) -> list[tuple[int, int]]:
+        return [m.span() for _, m in self.idioms.matches(text, fast)]
 
     def reports(self, text: str) -> bool:
         """The post reads as a news report about violence or abuse: two different report words."""
@@ -257,4 +267,5 @@ def _load(directory: Path, stamp: tuple) -> Lexicon:
     if reporting:
         lex.reporting = re.compile("|".join(re.escape(w) for w in sorted(reporting, key=len, reverse=True)))
     lex.plain_first = frozenset(e[0] for e in lex.plain_entries)
+    lex.plain_literals = Literals(lex.plain_entries)
     return lex

@@ -1,7 +1,7 @@
-"""Regular-expression entries of the word lists, indexed by the characters a match can start with.
+"""Regular-expression entries of the word lists, with a gate that skips those a post cannot match.
 
-Running two dozen regexes over every post is slow in Python; skipping a pattern whose first
-characters do not occur in the post costs one set operation, and most posts skip them all.
+Running dozens of regexes over every post is slow in Python; finding, in one pass, the
+strings each pattern needs (read from the pattern itself) lets most posts skip them all.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from analysis.gates import Literals, Sets, necessary_literals
 
 
 class LexiconError(ValueError):
@@ -111,24 +113,42 @@ def compile_pattern(text: str, entry: Any, source: str, n: int) -> Pattern:
 
 
 class PatternSet:
-    """Patterns indexed by first character: `matches` runs only those the post can match."""
+    """Patterns with a gate: `matches` runs only those the post can match.
+
+    The gate is built from the patterns themselves (`analysis.gates`): for each, the strings
+    every match must contain (夜道…気をつけ needs 夜道 and one of 気をつけ/気を付け), found for all
+    patterns in one pass over the text; patterns it cannot read are gated by the characters
+    a match can start with, as before. Editing a list edits its gate.
+    """
 
     def __init__(self, patterns: list[Pattern]):
         self.patterns = patterns
-        self.unindexed = [p for p in patterns if p.first is None]
-        self.index: dict[str, list[int]] = {}
-        for k, p in enumerate(patterns):
-            for ch in p.first or ():
-                self.index.setdefault(ch, []).append(k)
-        self.first = frozenset(self.index)
+        # the order patterns run in (and hits come out in): those any character may start first
+        self.order = [p for p in patterns if p.first is None] + [p for p in patterns if p.first is not None]
+        self.needs: list[Sets] = [necessary_literals(p.regex) for p in self.order]
+        # one set per pattern is enough to skip it (the most selective); the regex checks the rest
+        self.literals = Literals(w for sets in self.needs if sets for w in sets[0])
+        self.by_literal: dict[str, list[int]] = {}
+        self.unread: list[int] = []  # patterns without necessary strings: the character test
+        for k, sets in enumerate(self.needs):
+            if not sets:
+                self.unread.append(k)
+            for w in sets[0] if sets else ():
+                self.by_literal.setdefault(w, []).append(k)
 
-    def matches(self, text: str) -> Iterator[tuple[Pattern, re.Match[str]]]:
-        chars = set(text)
-        todo = [p for p in self.unindexed if p.required <= chars]
-        present = self.first.intersection(chars)
-        if present:
-            ks = sorted({k for ch in present for k in self.index[ch]})
-            todo += [self.patterns[k] for k in ks if self.patterns[k].required <= chars]
-        for p in todo:
+    def matches(self, text: str, fast: bool = True) -> Iterator[tuple[Pattern, re.Match[str]]]:
+        """Every match of every pattern, pattern by pattern (`fast` False: no gate, every regex runs)."""
+        for p in self._runnable(text) if fast else self.order:
             for m in p.regex.finditer(text):
                 yield p, m
+
+    def _runnable(self, text: str) -> list[Pattern]:
+        found = self.literals.found(text)
+        if not found and not self.unread:
+            return []  # most posts
+        ks = {k for w in found for k in self.by_literal[w]}
+        ks = {k for k in ks if all(any(w in text for w in s) for s in self.needs[k][1:])}
+        if self.unread:
+            chars = set(text)
+            ks.update(k for k in self.unread if self.order[k].may_match(chars))
+        return [self.order[k] for k in sorted(ks)]
