@@ -29,6 +29,7 @@ _PII_NAME = {
     "address": "住所",
     "email": "メールアドレス",
     "birthdate": "生年月日",
+    "idnumber": "口座・免許証などの番号",
 }
 _SECRET_NAME = {
     "password": "パスワード・暗証番号",
@@ -157,19 +158,27 @@ class LeakDetector:
         if not records and not dealings:
             return []
         named = [h for h in records if sig.near(names, h.start, h.end, 25, 25)]
-        clients = [(h.start, h.end) for h in sig.hits(text, sig.PERSONAL, "client")]
+        clients = [  # 母子 inside 母子家庭 is the record itself, not someone met on duty
+            (h.start, h.end)
+            for h in sig.hits(text, sig.PERSONAL, "client")
+            if not any(r.start <= h.start and h.end <= r.end for r in records)
+        ]
         cases = [h for h in records if sig.near(clients, h.start, h.end, 25, 25)]
         told = [h for h in dealings if sig.near(names, h.start, h.end, 25, 25)]
         if named and on_duty:
             score = 0.88
         elif named:  # anyone naming a person's illness, care, welfare or debts exposes them (4(4))
             private = [h for h in named if any(x.start < h.end and h.start < x.end for x in sensitive)]
-            if private and not sig.has(text, sig.PUBLIC, "news", "fiction", "figure", "already-public"):
+            if private and not sig.has(
+                text, sig.PUBLIC, "news", "fiction", "figure", "appeal", "already-public"
+            ):
                 named, score = private, 0.6
             else:
                 score = 0.4  # milder gossip, a story or the news: kept below the threshold
         elif cases and on_duty:
             score = 0.75
+        elif on_duty and (bosses := self._bosses(text, sensitive)):  # うちの課長、がんで…
+            cases, score = bosses, 0.75
         elif told:  # who complained, reported or gave, learned on duty
             named, score = told, 0.62
         else:
@@ -181,6 +190,12 @@ class LeakDetector:
         clause_id = "5(2)" if staff.strength >= 0.5 else "4(4)"
         who = "特定の人" if named else "職務で接した人"
         return [Part("personal_data", score, clause_id, f"{who}の{q}に関する情報", ev, critical=score > 0.8)]
+
+    @staticmethod
+    def _bosses(text: str, sensitive: list[sig.Hit]) -> list[sig.Hit]:
+        """A colleague named by title (課長, 市長) next to the most private kind of record."""
+        titles = [(h.start, h.end) for h in sig.hits(text, sig.CONFIDENTIAL, "title")]
+        return [h for h in sensitive if sig.near(titles, h.start, h.end, 12, 12)]
 
     # --- credentials and internal systems -----------------------------------------
     def _security(self, doc: Doc, found: list[pii.PiiMatch], staff) -> list[Part]:
@@ -245,10 +260,14 @@ class LeakDetector:
                 found["embargo"] = hs
         if not found:
             return []
-        if not concrete and sig.has(text, sig.PUBLIC, "refusal"):  # "まだ言えません、お楽しみに"
+        if "marking" in found and sig.has(text, sig.PUBLIC, "rule"):  # 持ち出し禁止を徹底: a rule
+            found["marking"] = [h for h in found["marking"] if not h.text.endswith("禁止")]
+        refusal = not concrete and sig.has(text, sig.PUBLIC, "refusal")  # "まだ言えません、お楽しみに"
+        if refusal or sig.has(text, sig.PUBLIC, "denial"):  # "まだ何も決まっていません"
             found = {k: v for k, v in found.items() if k in ("marking", "embargo")}
-            if not found:
-                return []
+        found = {k: v for k, v in found.items() if v}
+        if not found:
+            return []
         news = sig.has(text, sig.PUBLIC, "news")
         public = sig.has(text, sig.PUBLIC, "already-public")
         disclaimer = sig.has(text, sig.PUBLIC, "disclaimer") or sig.has(
@@ -332,6 +351,8 @@ def _personal_score(p: pii.PiiMatch, owner: str, named: bool, staff: float) -> f
         return 0.7 if p.kind == "mynumber" else 0.3
     if p.kind == "mynumber":
         return 0.97
+    if p.kind == "idnumber":  # a licence, insurance or bank account number of someone else
+        return 0.9 if named or staff >= 0.5 else 0.6
     if p.kind == "birthdate":  # a date alone could be the poster's child's
         return 0.85 if named else 0.35
     strong = named or staff >= 0.5
