@@ -51,8 +51,6 @@ class HostilityDetector:
         self.context = context
         self.lexicon: Lexicon = load(lexicon_dir or DIR)
         self.city_names = city_names(context.config)
-        # False: no gate skips anything (the slow path the fast one is checked against)
-        self.fast = context.fast
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
         if post.author_description and staff_profile(post.author_description, self.city_names):
@@ -82,10 +80,10 @@ class HostilityDetector:
     def signals(self, doc: Doc) -> list[Signal]:
         """Each hostile use of a listed word in the doc, after idioms, quotes and self-talk are set aside."""
         lex = self.lexicon
-        hits = lex.match(doc, self.fast)
+        hits = lex.match(doc)
         if not hits:
             return []
-        idioms = lex.idiom_spans(doc.text, self.fast)
+        idioms = lex.idiom_spans(doc.text)
         quotes = rules.quote_spans(doc.text)
         whole_quote = any(b - a >= 0.7 * len(doc.text) for a, b in quotes)
         out: list[Signal] = []
@@ -169,7 +167,7 @@ def _strongest(signals: list[Signal]) -> list[Signal]:
 def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
     e = h.entry
     if not e.forms:  # a regular expression: the phrase says it all
-        category = {"threat": "threat", "death": "death_wish"}.get(e.kind, e.kind)
+        category = {"death": "death_wish", "quit": "quit_demand", "targeted": "insult"}.get(e.kind, e.kind)
         return Signal(category, e.tag, e.weight, h)
     if e.kind == "insult":
         if e.pos == "動詞" or e.pos == "形容詞":
@@ -240,23 +238,30 @@ def _is_target_word(doc: Doc, i: int, lex: Lexicon) -> bool:
     return _target_kind(doc, i, lex) is not None or doc.pos[i][2] == "地名"
 
 
-def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon) -> bool:
-    """クソ市長, 役所のゴミども, 職員はゴミ, ゴミが。 — not ゴミの日, ゴミ出し, クソ寒い."""
+def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None) -> bool:
+    """クソ市長, 役所のゴミども, 職員はゴミ, ゴミが。, 人殺しの市長, ゴミ集団 — not ゴミの日, ゴミ出し, クソ寒い."""
     n = len(doc.lemmas)
-    if h.last + 1 < n and _is_target_word(doc, h.last + 1, lex):
+    last = h.last if last is None else last
+    if last + 1 < n and _is_target_word(doc, last + 1, lex):
         return True  # クソ市長, ゴミ職員
-    if rules.contempt_suffix(doc, h.last):
+    if rules.contempt_suffix(doc, last):
         return True  # ゴミども, 豚野郎
-    if not rules.ends_clause(doc, h.last):
+    for noun in (rules.modified_noun(doc, last), rules.likened_noun(doc, last)):
+        if noun >= 0 and _names_people(doc, noun, lex):
+            return True  # 人殺しの市長, 低レベルな市役所, ハイエナみたいな役人
+    group = rules.group_after(doc, last)
+    if group >= 0 and last == h.last:  # ゴミ集団, 詐欺師の集まり: a group of people called so
+        return rules.ends_clause(doc, group) or _attached_to_target(doc, h, lex, group)
+    if not rules.ends_clause(doc, last):
         return False
     start = rules.sentence_start(doc, h.first)
     # a word that is also a thing here needs more than a comma: 茅野市のごみ、10月から… is garbage
-    said_of = h.entry.tag != "literal" or h.last + 1 >= n or doc.lemmas[h.last + 1] != "、"
+    said_of = h.entry.tag != "literal" or last + 1 >= n or doc.lemmas[last + 1] != "、"
     if said_of and any(_names_people(doc, k, lex) for k in range(max(start, h.first - 6), h.first)):
         return True  # 職員はゴミ, 役所のカス, 窓口の女、ブスのくせに
     if rules.clause_start(doc, h.first) != h.first:
         return False
-    if h.last + 1 < n and doc.lemmas[h.last + 1] == "が":
+    if last + 1 < n and doc.lemmas[last + 1] == "が":
         return True  # ゴミが。
     return rules.commanding(doc, start)  # 出てくんな、ゴミ: called out after an order
 

@@ -33,7 +33,26 @@ _CONTEMPT_SUFFIX = frozenset({"共", "ども", "め", "野郎", "連中", "等",
 _CLAUSE_END = frozenset({"補助記号", "空白"})
 # what may follow a word said as a predicate: ゴミが, クズだな, カスすぎ, 奴隷なんだよ
 _PREDICATE_TAIL = frozenset(
-    {"が", "だ", "じゃ", "です", "よ", "な", "ね", "か", "の", "すぎる", "過ぎる", "め", "!"}
+    {
+        "が",
+        "だ",
+        "じゃ",
+        "です",
+        "よ",
+        "な",
+        "ね",
+        "か",
+        "の",
+        "すぎる",
+        "過ぎる",
+        "め",
+        "!",
+        "わ",
+        "ぞ",
+        "ぜ",
+        "や",
+        "じゃん",
+    }
 )
 _QUOTES = re.compile(r"「[^」]*」|『[^』]*』|\"[^\"]*\"|“[^”]*”")
 _SENTENCE = re.compile(r"[^。!?！？\n]+[。!?！？\n]*")
@@ -242,7 +261,50 @@ def about_oneself(doc: Doc, i: int) -> bool:
 
 
 # バカの集まり, 無能集団: a group of the insulted, so still about people
-GROUP_NOUNS = frozenset({"集まり", "集団", "巣窟", "吹き溜まり", "群れ", "揃い", "ばかり", "だらけ", "連中"})
+GROUP_NOUNS = frozenset(
+    {
+        "集まり",
+        "集団",
+        "巣窟",
+        "吹き溜まり",
+        "群れ",
+        "揃い",
+        "ばかり",
+        "だらけ",
+        "連中",
+        "寄せ集め",
+        "軍団",
+        "一味",
+    }
+)
+_LIKE = frozenset({"みたい", "よう", "並み", "同然"})  # ハイエナみたいな役人, 泥棒同然の職員
+
+
+# groups that can only be of people (not ゴミだらけ, 猿の群れ, ゴミの吹き溜まり: those are things)
+PEOPLE_GROUPS = frozenset({"集まり", "集団", "巣窟", "寄せ集め", "軍団", "一味", "連中"})
+
+
+def group_after(doc: Doc, last: int) -> int:
+    """ゴミ集団 / クズの寄せ集め / 詐欺師の集まり: index of the group of people after the word, or -1."""
+    k = last + 1
+    n = len(doc.lemmas)
+    if k < n and doc.lemmas[k] == "の" and k + 1 < n:
+        k += 1
+    return k if k < n and doc.lemmas[k] in PEOPLE_GROUPS else -1
+
+
+def likened_noun(doc: Doc, last: int) -> int:
+    """ハイエナみたいな役人 / 泥棒同然の職員: index of the noun likened to the word, or -1."""
+    k = last + 1
+    n = len(doc.lemmas)
+    if (
+        k + 2 < n
+        and doc.lemmas[k] in _LIKE
+        and doc.surface(k + 1) in ("な", "の")
+        and doc.pos[k + 2][0] == "名詞"
+    ):
+        return k + 2
+    return -1
 
 
 def modified_noun(doc: Doc, last: int) -> int:

@@ -257,3 +257,150 @@ def test_posts_by_the_citys_own_staff_are_left_to_the_leak_check():
         id="s", text="しつこい問い合わせの人、晒しとく。茅野市", author_description="茅野市役所 税務課"
     )
     assert not [f for f in ANALYZER.classify(post).flags if f.kind == "hostility"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "窓口の職員は盗人だよ",  # a name for a criminal said of staff
+        "人殺しの市長に投票した覚えはない",
+        "市議会は詐欺師の集まり",
+        "ハイエナみたいな役人ばかり",
+        "市長はペテン師だ",
+    ],
+)
+def test_names_for_criminals_pinned_on_staff_are_insults(text):
+    assert hostility(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市の職員を名乗る詐欺師から電話があった、気をつけて",  # someone else is the criminal
+        "駅の駐輪場で自転車泥棒に遭いました",
+        "泥棒に入られたので防犯の相談をしたいです",
+    ],
+)
+def test_criminals_who_are_not_the_citys_people_are_not_insults(text):
+    assert hostility(text) is None
+
+
+@pytest.mark.parametrize("text", ["役人どもが偉そうに", "選管め、覚えとけ", "議会の連中め"])
+def test_a_contemptuous_suffix_on_the_citys_people_is_an_insult(text):
+    assert hostility(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["職員共済の案内が届きました", "職員ら3人が表彰されたそうですね", "子どもたちの遊び場を増やしてください"],
+)
+def test_ordinary_plurals_are_not_contempt(text):
+    assert hostility(text) is None
+
+
+@pytest.mark.parametrize("text", ["窓口はクズの寄せ集め", "あの課はゴミ集団だ"])
+def test_a_group_of_people_called_names_is_an_insult(text):
+    assert hostility(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["地区のゴミの集団回収は何曜日ですか", "河川敷がゴミだらけで困っています", "畑に猿の群れが出ました"],
+)
+def test_groups_of_things_are_not_insults(text):
+    assert hostility(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "この文章書いた人、字読めないの？",
+        "担当者は義務教育受けたんですか？",
+        "中学生の方がまだまともな返事するわ",
+        "こんな回答を書いた奴の親の顔が見てみたい",
+        "広報の中の人、レベル低すぎ",
+    ],
+)
+def test_ridicule_of_competence_without_an_insult_word_is_hostile(text):
+    assert hostility(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "外国の方は日本語が読めないので、英語版もあると助かります",
+        "小学生でもわかる説明資料をお願いします",
+        "小学生以下は無料ですか？",
+        "孫の顔が見てみたいと母が言っています",
+    ],
+)
+def test_accessibility_requests_and_family_talk_are_not_ridicule(text):
+    assert hostility(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "課長の帰宅ルート、もう調べてあるからな",
+        "担当者の息子さんがどこの高校かも知ってるよ",
+        "料金を戻さないなら、こっちにも考えがあるからな",
+        "窓口の担当、顔も名前も把握してるんで",
+        "帰り道、気をつけろよ",
+        "この件でどうなるか分かってるよな",
+    ],
+)
+def test_veiled_threats_are_threats(text):
+    f = hostility(text)
+    assert f is not None and f.details["category"] in ("threat", "harassment"), text
+    assert f.severity == "critical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "帰り道は路面が凍結しています。職員の皆さんもお気をつけて",
+        "値上げするなら、こちらにも考えがあります。選挙で意思を示します",
+        "大雨のときは早めに避難したほうがいいよ",
+    ],
+)
+def test_advice_and_votes_are_not_threats(text):
+    assert hostility(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "課長の住所、ばらされたくなかったら返金しろ",
+        "あの職員の電話番号これ、みんなで文句言ってやろうぜ",
+        "担当者は電話でみんなで詰めてやろう",
+    ],
+)
+def test_coercion_and_setting_others_on_staff_are_threats(text):
+    f = hostility(text)
+    assert f is not None and f.severity == "critical", text
+
+
+@pytest.mark.parametrize("text", ["職員全員 し・ね", "広報し〜ね", "市長〇してやる"])
+def test_letters_split_by_marks_and_placeholders_are_found(text):
+    assert hostility(text) is not None
+
+
+def test_a_circle_to_fill_in_is_not_a_placeholder_for_kill():
+    assert hostility("申請書の該当する欄に〇してください") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["ほんずなしの職員ばっかりだ", "市長はどたわけだわ", "このすかたん、話にならん"]
+)
+def test_dialect_insults_are_found(text):
+    assert hostility(text) is not None
+
+
+def test_a_polite_call_for_resignation_is_criticism():
+    assert hostility("議長には辞任という形で責任をとっていただきたいと考えます") is None
+    assert hostility("辞表書けよ市長").details["category"] == "quit_demand"
+
+
+@pytest.mark.parametrize("text", ["職員に天罰が下ればいい", "お前らみたいな役人は生きてる価値ない"])
+def test_wishing_harm_on_staff_is_hostile(text):
+    assert hostility(text) is not None
