@@ -54,6 +54,16 @@ _ID_NUMBER = re.compile(
     r"|パスポート番号|旅券番号|受給者番号|住民票コード|口座番号|(?<![一-龥])(?:普通|当座)(?=[ \t:]*[0-9]))"
     r"(?P<sep>[ \t]*(?:は|:|=)?[ \t]*)(?P<num>[0-9](?:[0-9]|[ \-](?=[0-9])){5,19})(?![0-9])"
 )
+# A password quoted a few words after its key (パスワード、更新のあとまた「…」に戻された).
+_QUOTED_SECRET = re.compile(
+    r"(?i)(?P<key>パスワード|パスコード|暗証番号|(?<![a-z])(?:password|passwd|pass|pw)(?![a-z])|パス(?=[はもがを]))"
+    r"[^「『\"“\n。]{0,24}[「『\"“](?P<pw>[^」』\"”\s]{4,40})[」』\"”]"
+)
+# A private social-media account pointed at (インスタもやってる。@…, LINE ID: …): a way to reach a person.
+_HANDLE = re.compile(
+    r"(?i)(?P<sns>インスタ|instagram|裏垢|鍵垢|本垢|アカウント|ツイッター|twitter|facebook|フェイスブック|tiktok"
+    r"|line ?id|ラインid)[^@\n]{0,14}?(?P<h>@[A-Za-z0-9_.]{3,30})"
+)
 _BANK_BRANCH = re.compile(
     r"[一-龥ァ-ヴー0-9]*(?:銀行|信金|信用金庫|信組|農協|JA|ゆうちょ|労金)\s*[一-龥ァ-ヴー]*(?:支店|店)?"
 )
@@ -85,7 +95,9 @@ _PUBLIC_PHONE_TYPES = {
 class PiiMatch:
     """One piece of personal data or one secret, with the form in which it may be shown."""
 
-    kind: str  # mynumber | phone | email | address | birthdate | idnumber | password | credential | internal_ip | server
+    kind: (
+        str  # mynumber | phone | email | address | birthdate | idnumber | handle | password | credential | …
+    )
     start: int  # offsets into the normalised text
     end: int
     masked: str
@@ -109,9 +121,12 @@ def _window(text: str, start: int, end: int, before: int = 24, after: int = 14) 
 def owner_of(text: str, start: int, end: int) -> str:
     """Whose the data at [start, end) seems to be, from the words around it."""
     around = _window(text, start, end)
+    business = _rx("business").search(around)
+    if _rx("third-party").search(around) and not business:  # 元夫の住所, 隣の家: not one's own
+        return "personal"
     if _rx("self").search(around):
         return "self"
-    if _rx("business").search(around):  # a shop's number, even a mobile one, is published
+    if business:  # a shop's number, even a mobile one, is published
         return "public"
     if _rx("personal").search(around):
         return "personal"
@@ -141,9 +156,10 @@ def _my_number(text: str, m: re.Match[str]) -> PiiMatch | None:
 
 
 def _address(text: str, start: int, end: int, hyphen_form: bool) -> PiiMatch | None:
-    place = _PLACE_BEFORE.search(text, max(0, start - 8), start)
+    stop = start - 1 if start and text[start - 1] == " " else start  # 茅野市ちの 3108-1
+    place = _PLACE_BEFORE.search(text, max(0, stop - 8), stop)
     if hyphen_form:
-        if not place or text[start - 1] in _PARTICLE or not _ADDR_PLACE.search(place.group()):
+        if not place or text[stop - 1] in _PARTICLE or not _ADDR_PLACE.search(place.group()):
             return None
     begin = place.start() if place else start
     masked = text[begin:start] + _digits_starred(text[start:end])
@@ -184,8 +200,11 @@ def _number_match(text: str, m: re.Match[str]) -> PiiMatch | None:
         ):
             return PiiMatch("birthdate", m.start(), m.end(), _digits_starred(s), "personal")
         return None
-    if m.group("addr2") and not _KANA_KANJI.fullmatch(before):
-        return None
+    if m.group("addr2"):
+        if before == " " and m.start() >= 2:
+            before = text[m.start() - 2]
+        if not _KANA_KANJI.fullmatch(before) or m.group("addr2").startswith("0"):  # 0…: a phone number
+            return None
     return _address(text, m.start(), m.end(), hyphen_form=bool(m.group("addr2")))
 
 
@@ -262,6 +281,15 @@ def _id_numbers(text: str) -> list[PiiMatch]:
     return out
 
 
+def _handles(text: str) -> list[PiiMatch]:
+    out = []
+    for m in _HANDLE.finditer(text):
+        around = _window(text, m.start("h"), m.end("h"))
+        owner = "public" if _rx("account-public").search(around) else "unknown"
+        out.append(PiiMatch("handle", m.start("h"), m.end("h"), "@" + SECRET, owner))
+    return out
+
+
 def _secrets(text: str) -> list[PiiMatch]:
     if not _SECRET_GATE.search(text):
         return []
@@ -284,6 +312,10 @@ def _secrets(text: str) -> list[PiiMatch]:
             out.append(
                 PiiMatch("server", m.start(), m.end(), SECRET + "." + m.group("host").rsplit(".", 1)[1])
             )
+    for m in _QUOTED_SECRET.finditer(text):
+        ok, real = _is_secret_value(m.group("pw"), m.group("key"))
+        if ok and not any(p.start <= m.start("pw") < p.end for p in out):
+            out.append(PiiMatch("password", m.start("pw"), m.end("pw"), SECRET, "unknown", certain=real))
     for m in ids:  # a login ID matters next to a password
         if any(abs(p.start - m.start()) < 40 for p in out if p.kind == "password"):
             out.append(
@@ -297,6 +329,8 @@ def find(text: str) -> list[PiiMatch]:
     if not text or not _ANY.search(text):
         return []
     found = _secrets(text) + _emails(text)
+    if "@" in text:
+        found += _handles(text)
     if _NUMBERS_GATE.search(text):
         found += _id_numbers(text) + _numbers(text)
     found += _phones(text, found)

@@ -30,6 +30,7 @@ _PII_NAME = {
     "email": "メールアドレス",
     "birthdate": "生年月日",
     "idnumber": "口座・免許証などの番号",
+    "handle": "個人のSNSアカウント",
 }
 _SECRET_NAME = {
     "password": "パスワード・暗証番号",
@@ -353,6 +354,8 @@ def _personal_score(p: pii.PiiMatch, owner: str, named: bool, staff: float) -> f
         return 0.97
     if p.kind == "idnumber":  # a licence, insurance or bank account number of someone else
         return 0.9 if named or staff >= 0.5 else 0.6
+    if p.kind == "handle":  # a named person's private account, pointed at
+        return 0.8 if named else 0.3
     if p.kind == "birthdate":  # a date alone could be the poster's child's
         return 0.85 if named else 0.35
     strong = named or staff >= 0.5

@@ -49,9 +49,14 @@ PII_LABEL = {
     "phone": "phone",
     "address": "address",
     "idnumber": "idnumber",
+    "handle": "handle",
 }
 _HONORIFIC = re.compile(r"\s*(?:さん|様|さま|氏|くん|君|ちゃん)")
 _KATAKANA = re.compile(r"[ァ-ヴ]")
+# 石田って人。/ 鈴木って名前: a proper noun called a person (Sudachi may read 石田 as a place)
+_CALLED = re.compile(
+    r"(?:って|という|っていう)(?:(?:人|子|女|男)(?=[。、,.!?！？\s]|$)|奴|やつ|名前|職員|先生)"
+)
 
 
 @dataclass(frozen=True)
@@ -226,10 +231,13 @@ def named_people(doc: Doc) -> list[tuple[int, int]]:
             continue
         title = _HONORIFIC.match(text, ends[i])  # not かりんちゃんバス: the name of a thing
         honoured = title is not None and not _KATAKANA.match(text, title.end())
-        if p[:3] == _PERSON:
+        called = p[:2] == _PERSON[:2] and _CALLED.match(text, ends[i]) is not None
+        if called and p[:3] != _PERSON:
+            out.append((begins[i], ends[i]))
+        elif p[:3] == _PERSON:
             nxt = pos[i + 1] if i + 1 < len(pos) else ()
             full = p[3:4] == ("姓",) and nxt[:3] == _PERSON
-            if honoured or full:
+            if honoured or full or called:
                 out.append((begins[i], ends[i + 1] if full else ends[i]))
         elif honoured and p[0] == "名詞" and not text[begins[i] : ends[i]].endswith(roles):
             out.append((begins[i], ends[i]))

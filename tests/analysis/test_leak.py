@@ -215,3 +215,53 @@ def test_classify_never_prints_a_raw_my_number(tmp_path):
         assert any(e["label"] == "mynumber" and e.get("masked") for e in flag["evidence"])
     for raw in (MY_NUMBER, grouped, MY_NUMBER[:4], MY_NUMBER[4:8], MY_NUMBER[8:]):
         assert raw not in out
+
+
+def test_a_roster_of_several_households_numbers_is_a_leak_without_honorifics():
+    f = leak("茅野市の消防団、今年の連絡係です\n宮坂 0266-72-5508\n牛山 0266-79-1163\n藤森 090-2291-7784")
+    assert f is not None and f.severity == "critical"
+    assert all(e.masked for e in f.evidence if e.label == "phone")
+
+
+def test_a_list_of_shops_numbers_is_not_a_roster():
+    assert (
+        leak("茅野駅前のお店まとめ：そば処やまびこ 0266-72-1180、喫茶こもれび 0266-72-3377（月曜定休）")
+        is None
+    )
+
+
+def test_anyone_naming_a_persons_illness_or_welfare_exposes_them_but_stories_and_appeals_do_not():
+    f = leak("茅野の団地に住んでる小林ハルさん、最近認知症がひどくて夜中に出歩いてる")
+    assert f is not None and f.clause == "4(4)"
+    assert leak("茅野が舞台の映画、主人公の小林さんが認知症の母を介護する話だった") is None
+    assert leak("行方不明の小林ハルさん（81）を探しています。認知症があります。茅野署まで") is None
+    assert leak("母が認知症になって、茅野市の包括支援センターに相談した") is None
+
+
+def test_a_profile_naming_a_city_unit_or_role_is_staff():
+    post = "今日お宅に伺った湖東の牛山さん、固定資産税がもう4年分たまってる"
+    for profile in ("茅野市 収納係", "茅野市 保健センター 保健師", "茅野消防署 救急隊"):
+        f = leak(post, author_description=profile)
+        assert f is not None and f.details["staff_strength"] >= 0.8, profile
+    assert leak(post, author_description="茅野市在住 看護師") is None
+
+
+def test_a_reply_to_the_city_giving_ones_own_home_address_is_not_a_leak():
+    assert leak("倒木の件、茅野市玉川 5120-3 の自宅裏です。確認お願いします", reply_to_official=True) is None
+
+
+def test_staff_denying_a_rumour_or_talking_about_a_rule_is_not_a_leak():
+    staff = "茅野市 企画課"
+    assert (
+        leak("図書館の移転先はまだ何も決まっていません。噂を信じないでください", author_description=staff)
+        is None
+    )
+    assert leak("書類の持ち出し禁止を研修で改めて確認しました", author_description=staff) is None
+
+
+def test_staff_telling_an_unannounced_decision_in_ordinary_words_is_a_leak():
+    f = leak(
+        "来年度から市民温水プールは冬季休業にすることになった。利用者にはまだ伝えてない",
+        author_description="茅野市 スポーツ課",
+    )
+    assert f is not None and f.severity in ("high", "critical")

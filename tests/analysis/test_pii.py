@@ -142,3 +142,39 @@ def test_an_edited_word_list_is_read_again_by_the_next_run(tmp_path, monkeypatch
     (tmp_path / "x_test.txt").write_text("[marking]\n部外秘\n取扱注意の写し\n", "utf-8")
     phrases.refresh(["x_test.txt"])
     assert phrases.regex("x_test.txt", "marking").search("これは取扱注意の写しです")
+
+
+def test_licence_and_bank_account_numbers_are_found_and_masked():
+    licence = "免許証番号 305512348870 の免許証、茅野駅のベンチに落ちてました"
+    assert kinds(licence) == [("idnumber", "unknown")]
+    assert "305512348870" not in mask(licence) and "************" in mask(licence)
+    account = "振込はこちら: 長野銀行 茅野支店 普通 5528193 タカハシ"
+    assert kinds(account) == [("idnumber", "unknown")]
+    assert "5528193" not in mask(account)
+
+
+def test_an_organisations_account_is_published_and_ones_own_is_self():
+    assert kinds("募金の振込先 長野銀行 茅野支店 普通 3302211 茅野市社会福祉協議会") == [
+        ("idnumber", "public")
+    ]
+    assert kinds("返金は私の口座へ（長野銀行 茅野支店 普通 8812034）") == [("idnumber", "self")]
+    assert kinds("普通に 1234567 円もかかった") == []
+
+
+def test_an_address_after_a_space_is_found_but_a_phone_after_the_office_name_is_not_an_address():
+    assert kinds("北村さんの家、茅野市宮川 2210-4 の角") == [("address", "personal")]
+    assert kinds("茅野市役所 0266-72-2101 まで") == [("phone", "public")]
+
+
+def test_a_password_quoted_a_few_words_after_its_key_is_masked():
+    text = "グループウェアのパスワード、今月からまた「Kaze2031!」に戻ってた"
+    assert [p.kind for p in find(text)] == ["password"]
+    assert mask(text) == "グループウェアのパスワード、今月からまた「***」に戻ってた"
+    assert find("パスワードは「長めの文章」にしましょう") == []
+
+
+def test_a_private_account_is_masked_and_an_official_one_is_not():
+    private = "受付の人の裏垢これ→ @kk_private_77"
+    assert kinds(private) == [("handle", "unknown")] and "kk_private" not in mask(private)
+    official = "茅野市の公式インスタ @chino_official_test もよろしく"
+    assert mask(official) == official
