@@ -170,6 +170,8 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
         category = {"death": "death_wish", "quit": "quit_demand", "targeted": "insult"}.get(e.kind, e.kind)
         return Signal(category, e.tag, e.weight, h)
     if e.kind == "insult":
+        if rules.reported_speech(doc, h.last):
+            return None  # 税金泥棒と言われないように: the word is quoted, not said
         if e.pos == "動詞" or e.pos == "形容詞":
             m = rules.mood(doc, h.last)
             if m.negated:
@@ -249,6 +251,9 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None)
     for noun in (rules.modified_noun(doc, last), rules.likened_noun(doc, last)):
         if noun >= 0 and _names_people(doc, noun, lex):
             return True  # 人殺しの市長, 低レベルな市役所, ハイエナみたいな役人
+    like = rules.likened_noun(doc, last)
+    if like >= 0 and last == h.last and doc.lemmas[like] in rules.SOMEONE:
+        return _attached_to_target(doc, h, lex, like)  # 職員はハエみたいなもんだ: said of them
     group = rules.group_after(doc, last)
     if group >= 0 and last == h.last:  # ゴミ集団, 詐欺師の集まり: a group of people called so
         return rules.ends_clause(doc, group) or _attached_to_target(doc, h, lex, group)
@@ -267,14 +272,13 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None)
 
 
 def _person_told(doc: Doc, h: Hit, lex: Lexicon) -> bool:
-    """市長やめろ / お前ら首だ: someone is told to quit, not a thing stopped (イベントはやめろ)."""
-    start = rules.clause_start(doc, h.first)
-    window = range(max(0, start - 3), h.first)
-    return any(
-        _is_target_word(doc, k, lex) or doc.pos[k][:3] == ("名詞", "固有名詞", "人名") for k in window
-    ) and not any(
-        doc.pos[k][1] == "普通名詞" and doc.lemmas[k] not in lex.targets for k in range(start, h.first)
-    )
+    """市長やめろ / お前ら首だ / …なら広報やめちまえ: the nearest noun before the word is someone
+    of the city, so a person is told to quit, not a thing stopped (イベントはやめろ)."""
+    floor = max(0, rules.clause_start(doc, h.first) - 3)
+    k = h.first - 1
+    while k >= floor and doc.pos[k][0] in ("助詞", "補助記号", "副詞", "空白"):
+        k -= 1
+    return k >= floor and (_is_target_word(doc, k, lex) or doc.pos[k][:3] == ("名詞", "固有名詞", "人名"))
 
 
 def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:

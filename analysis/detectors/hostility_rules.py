@@ -170,6 +170,8 @@ def mood(doc: Doc, i: int) -> Mood:
             flags["imperative"] = True  # 黙って働け: the order falls on the next verb
             break
         elif major in _CLAUSE_END or major not in ("接尾辞",):
+            if lm in ("?", "？"):
+                flags["question"] = True  # なめてんの？: asked with a question mark
             break
         if lm in ("呉れる", "くれる") and p[5].startswith("命令形"):
             flags["wish"] = True
@@ -278,6 +280,7 @@ GROUP_NOUNS = frozenset(
     }
 )
 _LIKE = frozenset({"みたい", "よう", "並み", "同然"})  # ハイエナみたいな役人, 泥棒同然の職員
+SOMEONE = frozenset({"もの", "もん", "者", "奴", "やつ", "存在", "連中"})  # ハエみたいなもんだ
 
 
 # groups that can only be of people (not ゴミだらけ, 猿の群れ, ゴミの吹き溜まり: those are things)
