@@ -48,6 +48,18 @@ _SOFT = {  # base score, weight of the staff sign, clause, label, reason
     "internal": (0.30, 0.55, "4(7)⑦", "confidential", "内部の情報（{q}）"),
     "embargo": (0.60, 0.30, "4(7)⑦", "embargo", "公表前の案件（{q}）"),
 }
+_SOFT_SECTIONS = (  # every section _soft reads a finding from
+    "marking",
+    "unannounced",
+    "unannounced-weak",
+    "aside",
+    "insider",
+    "draft",
+    "deliberation",
+    "secret",
+    "internal",
+    "personnel",
+)
 _SOFTER = ("aside", "draft", "deliberation", "secret", "internal")  # undone by "already public"
 _PARTNER_SECRETS = re.compile("予定価格|最低制限価格|落札|入札|口利き|事業者|業者")
 
@@ -201,6 +213,10 @@ class LeakDetector:
     # --- credentials and internal systems -----------------------------------------
     def _security(self, doc: Doc, found: list[pii.PiiMatch], staff) -> list[Part]:
         text = doc.text
+        if not any(p.kind in _SECRET_NAME for p in found) and not sig.has(
+            text, sig.SECURITY, "system", "system-generic"
+        ):  # neither a secret nor a system: most posts stop here
+            return []
         inside = staff.strength >= 0.5 or sig.has(text, sig.SECURITY, "institution")
         advice = sig.has(text, sig.SECURITY, "advice")
         out = []
@@ -239,6 +255,8 @@ class LeakDetector:
     # --- confidentiality, drafts, unannounced matters -----------------------------
     def _soft(self, post: PostText, doc: Doc, names, staff) -> list[Part]:
         text = doc.text
+        if not self._embargo and not sig.has(text, sig.CONFIDENTIAL, *_SOFT_SECTIONS):
+            return []
         found: dict[str, list[sig.Hit]] = {}
         concrete = sig.concrete(text)
         for category in ("marking", "unannounced", "aside", "draft", "deliberation", "secret", "internal"):
