@@ -17,7 +17,7 @@ back-reference, case-insensitive parts) makes it answer "maybe", never "no".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from re import _constants as c  # the regex parser's opcodes (stable across 3.11–3.13)
 from re import _parser
@@ -39,93 +39,111 @@ class _Info:
 
 _NOTHING = _Info(frozenset({""}), ())
 _UNKNOWN = _Info(None, ())
+# \s in a str pattern: Unicode whitespace, all of it at or below U+3000
+_SPACE = frozenset(ch for ch in map(chr, range(0x3001)) if re.match(r"\s", ch))
+# case-insensitive matching lets these match an ASCII letter (found by trying every character)
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def fold(text: str) -> str:
+    """The text as case-insensitive gates read it: ASCII letters (and what matches them) lower-cased."""
+    return text.translate(_FOLD).lower()
 
 
 def _useful(s: frozenset[str] | None) -> bool:
     return bool(s) and "" not in s
 
 
-# \s in a str pattern: Unicode whitespace, all of it at or below U+3000
-_SPACE = frozenset(ch for ch in map(chr, range(0x3001)) if re.match(r"\s", ch))
+class _Reader:
+    """Reads a parsed regex; `ci`: the regex ignores case, so strings are kept folded (`fold`) and
+    a character with case other than an ASCII letter is read as "anything"."""
 
+    def __init__(self, ci: bool):
+        self.ci = ci
 
-def _class(items: list) -> _Info:
-    chars: set[str] = set()
-    for op, av in items:
+    def char(self, code: int) -> str | None:
+        ch = chr(code)
+        if not self.ci or (ch.lower() == ch == ch.upper()):
+            return ch
+        return ch.lower() if ch.isascii() else None
+
+    def klass(self, items: list) -> _Info:
+        chars: set[str] = set()
+        for op, av in items:
+            if op is c.LITERAL:
+                chars.add(chr(av))
+            elif op is c.RANGE and av[1] - av[0] < _CLASS_CAP:
+                chars.update(chr(x) for x in range(av[0], av[1] + 1))
+            elif op is c.CATEGORY and av is c.CATEGORY_SPACE:
+                chars |= _SPACE
+            else:  # NEGATE, other categories (\w, \d), a wide range: anything goes
+                return _UNKNOWN
+        folded = {self.char(ord(ch)) for ch in chars}
+        if None in folded or len(folded) > _CLASS_CAP + len(_SPACE):
+            return _UNKNOWN
+        return _Info(frozenset(folded), ())  # type: ignore[arg-type]
+
+    def branch(self, branches: list) -> _Info:
+        infos = [self.sequence(list(b)) for b in branches]
+        exact: frozenset[str] | None = None
+        if all(i.exact is not None for i in infos):
+            union = frozenset().union(*(i.exact for i in infos if i.exact is not None))
+            exact = union if len(union) <= _CAP else None
+        # one necessary set per branch, together: whichever branch matched left one of them
+        picks = [_best([i.exact, *i.necessary]) for i in infos]
+        if all(p is not None for p in picks):
+            joined = frozenset().union(*(p for p in picks if p is not None))
+            if len(joined) <= _CAP * 2:
+                return _Info(exact, (joined,))
+        return _Info(exact, ())
+
+    def repeat(self, lo: int, hi: int, sub: list) -> _Info:
+        inner = self.sequence(sub)
+        if lo == 0:  # optional: no necessary string; exact only for a single optional piece (x?)
+            return _Info(inner.exact | {""}, ()) if hi == 1 and inner.exact is not None else _UNKNOWN
+        exact = inner.exact if lo == hi == 1 else None
+        sets = (*([inner.exact] if _useful(inner.exact) else []), *inner.necessary)
+        return _Info(exact, tuple(s for s in sets if s is not None))
+
+    def item(self, op: object, av: object) -> _Info:
         if op is c.LITERAL:
-            chars.add(chr(av))
-        elif op is c.RANGE and av[1] - av[0] < _CLASS_CAP:
-            chars.update(chr(x) for x in range(av[0], av[1] + 1))
-        elif op is c.CATEGORY and av is c.CATEGORY_SPACE:
-            chars |= _SPACE
-        else:  # NEGATE, other categories (\w, \d), a wide range: anything goes
-            return _UNKNOWN
-    return _Info(frozenset(chars), ()) if len(chars) <= _CLASS_CAP + len(_SPACE) else _UNKNOWN
+            ch = self.char(av)  # type: ignore[arg-type]
+            return _UNKNOWN if ch is None else _Info(frozenset({ch}), ())
+        if op is c.IN:
+            return self.klass(av)  # type: ignore[arg-type]
+        if op is c.BRANCH:
+            return self.branch(av[1])  # type: ignore[index]
+        if op is c.SUBPATTERN:
+            _group, add, _del, sub = av  # type: ignore[misc]
+            if add & c.SRE_FLAG_VERBOSE or (add & c.SRE_FLAG_IGNORECASE and not self.ci):
+                return _UNKNOWN
+            return self.sequence(list(sub))
+        if op is c.ATOMIC_GROUP:
+            return self.sequence(list(av))  # type: ignore[arg-type]
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            lo, hi, sub = av  # type: ignore[misc]
+            return self.repeat(lo, hi, list(sub))
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return _NOTHING  # zero-width: adds no character
+        return _UNKNOWN  # ANY, NOT_LITERAL, back-references, conditionals
 
-
-def _branch(branches: list) -> _Info:
-    infos = [_sequence(list(b)) for b in branches]
-    exact: frozenset[str] | None = None
-    if all(i.exact is not None for i in infos):
-        union = frozenset().union(*(i.exact for i in infos if i.exact is not None))
-        exact = union if len(union) <= _CAP else None
-    # one necessary set per branch, together: whichever branch matched left one of them
-    picks = [_best([i.exact, *i.necessary]) for i in infos]
-    if all(p is not None for p in picks):
-        joined = frozenset().union(*(p for p in picks if p is not None))
-        if len(joined) <= _CAP * 2:
-            return _Info(exact, (joined,))
-    return _Info(exact, ())
-
-
-def _repeat(lo: int, hi: int, sub: list) -> _Info:
-    inner = _sequence(sub)
-    if lo == 0:  # optional: no necessary string; exact only for a single optional piece (x?)
-        return _Info(inner.exact | {""}, ()) if hi == 1 and inner.exact is not None else _UNKNOWN
-    exact = inner.exact if lo == hi == 1 else None
-    sets = (*([inner.exact] if _useful(inner.exact) else []), *inner.necessary)
-    return _Info(exact, tuple(s for s in sets if s is not None))
-
-
-def _item(op: object, av: object) -> _Info:
-    if op is c.LITERAL:
-        return _Info(frozenset({chr(av)}), ())  # type: ignore[arg-type]
-    if op is c.IN:
-        return _class(av)  # type: ignore[arg-type]
-    if op is c.BRANCH:
-        return _branch(av[1])  # type: ignore[index]
-    if op is c.SUBPATTERN:
-        _group, add, _del, sub = av  # type: ignore[misc]
-        if add & (c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_VERBOSE):
-            return _UNKNOWN
-        return _sequence(list(sub))
-    if op is c.ATOMIC_GROUP:
-        return _sequence(list(av))  # type: ignore[arg-type]
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-        lo, hi, sub = av  # type: ignore[misc]
-        return _repeat(lo, hi, list(sub))
-    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-        return _NOTHING  # zero-width: adds no character
-    return _UNKNOWN  # ANY, NOT_LITERAL, back-references, conditionals
-
-
-def _sequence(items: list) -> _Info:
-    run: frozenset[str] | None = frozenset({""})  # exact strings of the pieces joined so far
-    whole = True  # every piece so far joined into `run`
-    sets: list[frozenset[str]] = []
-    for op, av in items:
-        info = _item(op, av)
-        sets += info.necessary
-        if run is not None and info.exact is not None and len(run) * len(info.exact) <= _CAP:
-            run = frozenset(a + b for a in run for b in info.exact)
-            continue
-        whole = False
+    def sequence(self, items: list) -> _Info:
+        run: frozenset[str] = frozenset({""})  # exact strings of the pieces joined so far
+        whole = True  # every piece so far joined into `run`
+        sets: list[frozenset[str]] = []
+        for op, av in items:
+            info = self.item(op, av)
+            sets += info.necessary
+            if info.exact is not None and len(run) * len(info.exact) <= _CAP:
+                run = frozenset(a + b for a in run for b in info.exact)
+                continue
+            whole = False
+            if _useful(run):
+                sets.append(run)
+            run = info.exact if info.exact is not None else frozenset({""})
         if _useful(run):
-            sets.append(run)  # type: ignore[arg-type]
-        run = info.exact if info.exact is not None else frozenset({""})
-    if _useful(run):
-        sets.append(run)  # type: ignore[arg-type]
-    return _Info(run if whole else None, tuple(dict.fromkeys(sets)))
+            sets.append(run)
+        return _Info(run if whole else None, tuple(dict.fromkeys(sets)))
 
 
 def _rarity(s: frozenset[str]) -> tuple[float, int]:
@@ -145,22 +163,28 @@ def _best(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
     return min(usable, key=_rarity) if usable else None  # type: ignore[arg-type]
 
 
+def case_folded(pattern: re.Pattern[str]) -> bool:
+    """Whether `pattern` ignores case: its necessary strings are then to be looked for in `fold(text)`."""
+    return bool(pattern.flags & re.IGNORECASE)
+
+
 def necessary_literals(pattern: str | re.Pattern[str]) -> Sets:
     """Sets of strings every match of `pattern` contains one of, most selective first ([] if unknown).
 
-    A text containing no string of some set cannot match. Patterns compiled case-insensitive
-    (or verbose) give [] : the gate then always lets them run.
+    A text containing no string of some set cannot match. For a case-insensitive pattern the
+    strings are folded (`fold`) and must be looked for in the folded text (`case_folded`).
     """
     source, flags = (pattern.pattern, pattern.flags) if isinstance(pattern, re.Pattern) else (pattern, 0)
-    if not isinstance(source, str) or flags & (re.IGNORECASE | re.VERBOSE):
+    if not isinstance(source, str) or flags & re.VERBOSE:
         return []
     try:
         parsed = _parser.parse(source, flags)
     except Exception:  # noqa: BLE001 - a parser we cannot read means "always run", never a wrong "no"
         return []
-    if parsed.state.flags & (c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_VERBOSE):
-        return []
-    info = _sequence(list(parsed))
+    state = parsed.state.flags
+    if state & c.SRE_FLAG_VERBOSE or (state & c.SRE_FLAG_IGNORECASE and not flags & re.IGNORECASE):
+        return []  # an inline (?i) in a pattern given as a string: read it as unknown
+    info = _Reader(bool(flags & re.IGNORECASE)).sequence(list(parsed))
     sets = list(dict.fromkeys([*([info.exact] if _useful(info.exact) else []), *info.necessary]))
     sets.sort(key=_rarity)
     return sets[:_KEEP]  # type: ignore[return-value]
@@ -181,3 +205,56 @@ class Literals:
     def any(self, text: str) -> bool:
         """Whether any of the strings occurs (stops at the first)."""
         return self._ac is not None and bool(self._ac.find_matches_as_indexes(text))
+
+
+class GatedRegex:
+    """A compiled regex that first checks, in one pass, for the strings every match needs.
+
+    Behaves like the `re.Pattern` it wraps (`search`, `finditer`, `match`, `findall`, … and
+    its attributes); a call on a whole text that lacks every string of the regex's most
+    selective necessary set returns "no match" without running the regex engine.
+    """
+
+    __slots__ = ("regex", "_gate", "_folded")
+
+    def __init__(self, regex: re.Pattern[str]):
+        self.regex = regex
+        sets = necessary_literals(regex)
+        self._gate = Literals(sets[0]) if sets else None
+        self._folded = case_folded(regex)
+
+    def could_match(self, text: str) -> bool:
+        if self._gate is None:
+            return True
+        return self._gate.any(fold(text) if self._folded else text)
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        if not args and not self.could_match(text):
+            return None
+        return self.regex.search(text, *args)
+
+    def match(self, text: str, *args: int) -> re.Match[str] | None:
+        if not args and not self.could_match(text):
+            return None
+        return self.regex.match(text, *args)
+
+    def fullmatch(self, text: str, *args: int) -> re.Match[str] | None:
+        if not args and not self.could_match(text):
+            return None
+        return self.regex.fullmatch(text, *args)
+
+    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
+        if not args and not self.could_match(text):
+            return iter(())
+        return self.regex.finditer(text, *args)
+
+    def findall(self, text: str, *args: int) -> list:
+        if not args and not self.could_match(text):
+            return []
+        return self.regex.findall(text, *args)
+
+    def __getattr__(self, name: str):  # pattern, flags, groups, sub, split …: the regex's own
+        return getattr(self.regex, name)
+
+    def __repr__(self) -> str:
+        return f"GatedRegex({self.regex!r})"

@@ -19,6 +19,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from analysis.gates import GatedRegex
+
 LEXICONS = Path(__file__).parent / "lexicons"
 GAP = "…"
 _GAP_RE = r"[^。！？!?\n]{0,12}?"
@@ -106,11 +108,16 @@ def pattern(entries: tuple[str, ...] | list[str]) -> str:
 
 
 @lru_cache(maxsize=256)
-def regex(name: str, *names: str) -> re.Pattern[str]:
-    """One compiled regex for the given sections of a file (all sections when none is named)."""
+def regex(name: str, *names: str) -> GatedRegex:
+    """One compiled regex for the given sections of a file (all sections when none is named).
+
+    It is gated (`analysis.gates.GatedRegex`): the strings every match needs are read from the
+    regex itself, so a text lacking them is answered "no match" without running it; an entry
+    added to the file changes the regex and its gate together.
+    """
     data = sections(name)
     wanted = names or tuple(data)
     entries = [e for s in wanted for e in data.get(s, ())]
     if not entries:
-        return NEVER
-    return re.compile(pattern(entries), re.IGNORECASE)
+        return GatedRegex(NEVER)
+    return GatedRegex(re.compile(pattern(entries), re.IGNORECASE))

@@ -51,6 +51,8 @@ class HostilityDetector:
         self.context = context
         self.lexicon: Lexicon = load(lexicon_dir or DIR)
         self.city_names = city_names(context.config)
+        # False: no gate skips anything (the slow path the fast one is checked against)
+        self.fast = context.fast
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
         if post.author_description and staff_profile(post.author_description, self.city_names):
@@ -80,10 +82,10 @@ class HostilityDetector:
     def signals(self, doc: Doc) -> list[Signal]:
         """Each hostile use of a listed word in the doc, after idioms, quotes and self-talk are set aside."""
         lex = self.lexicon
-        hits = lex.match(doc)
+        hits = lex.match(doc, self.fast)
         if not hits:
             return []
-        idioms = lex.idiom_spans(doc.text)
+        idioms = lex.idiom_spans(doc.text, self.fast)
         quotes = rules.quote_spans(doc.text)
         whole_quote = any(b - a >= 0.7 * len(doc.text) for a, b in quotes)
         out: list[Signal] = []
