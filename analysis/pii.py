@@ -34,6 +34,7 @@ _NUMBER_AT = re.compile(
     r"|(?P<addr>[0-9]{1,3}丁目[0-9]{1,5}(?:(?:番地?|-|の)[0-9]{1,5}(?:号|-[0-9]{1,5})?|番地?)"
     r"|[0-9]{1,5}番地(?:の?[0-9]{1,5}(?:-[0-9]{1,5})?)?|[0-9]{1,5}番[0-9]{1,5}号)"
     r"|(?P<addr2>[0-9]{1,5}-[0-9]{1,5}(?:-[0-9]{1,5})?)(?![0-9\-]|[月日時分年歳位点回人円%度号])"
+    r"|(?P<addr3>[0-9]{4,5})(?![0-9\-.,:/]|[月日時分年歳位点回人円%度号件万億千百個台枚本名席秒]|[A-Za-z])"
 )
 _AFTER_SHORT_RUN = set("丁番年./-")  # what may follow 1–3 digits in an address, a date or an IP
 _KANA_KANJI = re.compile(r"[一-龥々ヶぁ-んァ-ヴー]")
@@ -79,6 +80,9 @@ _ANY = re.compile(r"[0-9@\\¥]|[pP](?:[aA][sS]|[wW])|パス|暗証|[iI][dD]|[uU]
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _PHONE_GATE = re.compile(r"(?:\+81|0)[0-9][0-9\-() ‐−]{7,}[0-9]")
 _PLACE_BEFORE = re.compile(r"[一-龥々ヶぁ-んァ-ヴー]{1,8}$")
+# 茅野市豊平3391: a town, a district after it, then the lot number (not 茅野市役所2026, 市民会館1200)
+_DISTRICT_BEFORE = re.compile(r"[市町村郡][^のにはがをでともへや][一-龥々ヶぁ-んァ-ヴー]{0,5}$")
+_FACILITY_END = re.compile(r"[館園場所室駅店校院局署課係社ー]$|センター$|ホール$")
 _ADDR_PLACE = re.compile(r"[市町村区郡]|丁目")
 _PARTICLE = "はがをでともへや"
 _WEAK_CODES = {"0000", "1111", "1234", "12345", "123456", "abcd", "qwerty", "password", "pass"}
@@ -200,6 +204,13 @@ def _number_match(text: str, m: re.Match[str]) -> PiiMatch | None:
         ):
             return PiiMatch("birthdate", m.start(), m.end(), _digits_starred(s), "personal")
         return None
+    if m.group("addr3"):
+        place = _PLACE_BEFORE.search(text, max(0, m.start() - 10), m.start())
+        if not place or not _DISTRICT_BEFORE.search(place.group()) or _FACILITY_END.search(place.group()):
+            return None
+        if text[m.start() - 1] in _PARTICLE:  # 茅野市の人口は5000
+            return None
+        return _address(text, m.start(), m.end(), hyphen_form=False)
     if m.group("addr2"):
         if before == " " and m.start() >= 2:
             before = text[m.start() - 2]

@@ -53,6 +53,7 @@ PII_LABEL = {
 }
 _HONORIFIC = re.compile(r"\s*(?:さん|様|さま|氏|くん|君|ちゃん)")
 _KATAKANA = re.compile(r"[ァ-ヴ]")
+_TITLE_AFTER = re.compile(r"先生|課長|部長|係長|主任|主査|所長|院長|校長|園長|議員|社長|会長")  # 佐藤先生
 # 石田って人。/ 鈴木って名前: a proper noun called a person (Sudachi may read 石田 as a place)
 _CALLED = re.compile(
     r"(?:って|という|っていう)(?:(?:人|子|女|男)(?=[。、,.!?！？\s]|$)|奴|やつ|名前|職員|先生)"
@@ -237,7 +238,7 @@ def named_people(doc: Doc) -> list[tuple[int, int]]:
         elif p[:3] == _PERSON:
             nxt = pos[i + 1] if i + 1 < len(pos) else ()
             full = p[3:4] == ("姓",) and nxt[:3] == _PERSON
-            if honoured or full or called:
+            if honoured or full or called or _TITLE_AFTER.match(text, ends[i]):
                 out.append((begins[i], ends[i + 1] if full else ends[i]))
         elif honoured and p[0] == "名詞" and not text[begins[i] : ends[i]].endswith(roles):
             out.append((begins[i], ends[i]))
