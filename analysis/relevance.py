@@ -187,7 +187,10 @@ def _place_or_person(doc: Doc, term: str, kind: str, start: int, end: int, lex: 
         return ""
     pos = doc.pos[i] if i >= 0 else ()
     if pos[:3] == ("名詞", "固有名詞", "人名") and not any(w in text for w in lex.place_context):
-        return ""
+        # Sudachi's surname reading with nothing else for it: 茅野と飲んだ is a friend, but 茅野は春が
+        # 遅い / 茅野が舞台 is the place (people are named with さん, くん, 先生, or by full name)
+        if j >= 0 and doc.begins[j] == end and doc.lemmas[j] in ("と", "ちゃん", "っち"):
+            return ""
     return "地名" if pos[:3] == ("名詞", "固有名詞", "地名") else "文脈"
 
 

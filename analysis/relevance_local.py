@@ -48,6 +48,7 @@ _HIRAGANA = re.compile(r"[ぁ-ゖー]+")
 _DATE = re.compile(r"(?<![\d./])(\d{1,2})(?:月|/)(\d{1,2})日?(?![\d])")
 _AMOUNT = re.compile(r"(?<![\d.,-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(万円|円|%|戸|世帯|号線|号)")
 _ROUTE = re.compile(r"(?<![\d-])(\d+-\d+)\s?号線?")
+_WEEKDAY = re.compile(r"([月火水木金土日])曜")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Evidence:
 @dataclass(frozen=True)
 class _FactTerms:
     title: str
+    text: str
     words: frozenset[str]
     numbers: frozenset[str]
 
@@ -68,6 +70,7 @@ def numbers_in(text: str) -> set[str]:
     out = {f"{int(m)}/{int(d)}" for m, d in _DATE.findall(text) if 1 <= int(m) <= 12 and 1 <= int(d) <= 31}
     out |= {n.replace(",", "") + ("円" if unit == "万円" else unit) for n, unit in _AMOUNT.findall(text)}
     out |= {f"{r}号線" for r in _ROUTE.findall(text)}
+    out |= {f"{d}曜" for d in _WEEKDAY.findall(text)}
     return out
 
 
@@ -87,6 +90,8 @@ def _content_terms(doc: Doc, stop: frozenset[str]) -> set[str]:
     for i, p in enumerate(doc.pos):
         s = doc.surface(i)
         noun = p[0] == "名詞" and p[1] in _CONTENT
+        if noun and i and doc.pos[i - 1][0] == "動詞" and doc.pos[i - 1][5].startswith("連体形"):
+            terms.add(doc.surface(i - 1) + s)  # 燃やせるごみ
         if noun or (p[0] == "接尾辞" and p[1] == "名詞的" and run):
             run.append(s)
             if noun and p[2] not in _NOT_CONTENT and _specific(s) and s not in stop:
@@ -205,13 +210,14 @@ class LocalEvidence:
     ) -> tuple[_FactTerms | None, set[str]]:
         if not self.facts:
             return None, set()
-        numbers = numbers_in(text) if any(c.isdigit() for c in text) else set()
+        numbers = numbers_in(text) if any(c.isdigit() or c == "曜" for c in text) else set()
+        places = [w for w in found if w in self.local_words]
         best, best_shared = None, set()
         at = {w: [i for i in found[w] if i not in covered] for w in found if w not in self.local_words}
         for f in self.facts:
             words = [w for w in f.words if at.get(w)]
-            if not words:
-                continue
+            if not words and not any(w in f.text for w in places):
+                continue  # nothing of this statement's topic or places in the post
             shared = _runs(words, at, text) | (f.numbers & numbers)
             if len(shared) > len(best_shared):
                 best, best_shared = f, shared
@@ -281,5 +287,6 @@ def _index_facts(facts: list[Fact], stop: frozenset[str]) -> list[_FactTerms]:
     out = []
     for f, words in per_fact:
         specific = frozenset(w for w in words if df[w] <= common)
-        out.append(_FactTerms(f.title, specific, frozenset(numbers_in(normalize(f"{f.title}\n{f.text}")))))
+        text = normalize(f"{f.title}\n{f.text}")
+        out.append(_FactTerms(f.title, text, specific, frozenset(numbers_in(text))))
     return out

@@ -256,6 +256,9 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None)
     like = rules.likened_noun(doc, last)
     if like >= 0 and last == h.last and doc.lemmas[like] in rules.SOMEONE:
         return _attached_to_target(doc, h, lex, like)  # 職員はハエみたいなもんだ: said of them
+    if like >= 0 and doc.surface(like) in rules.LOOKS:
+        start = rules.sentence_start(doc, h.first)  # 広報担当、ブタみたいな顔しやがって
+        return any(_names_people(doc, k, lex) for k in range(start, h.first))
     group = rules.group_after(doc, last)
     if group >= 0 and last == h.last:  # ゴミ集団, 詐欺師の集まり: a group of people called so
         return rules.ends_clause(doc, group) or _attached_to_target(doc, h, lex, group)

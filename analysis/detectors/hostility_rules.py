@@ -281,6 +281,7 @@ GROUP_NOUNS = frozenset(
 )
 _LIKE = frozenset({"みたい", "よう", "並み", "同然"})  # ハイエナみたいな役人, 泥棒同然の職員
 SOMEONE = frozenset({"もの", "もん", "者", "奴", "やつ", "存在", "連中"})  # ハエみたいなもんだ
+LOOKS = frozenset({"顔", "面", "ツラ", "つら", "顔つき", "体型", "声", "目"})  # ブタみたいな顔
 
 
 # groups that can only be of people (not ゴミだらけ, 猿の群れ, ゴミの吹き溜まり: those are things)

@@ -404,3 +404,31 @@ def test_a_polite_call_for_resignation_is_criticism():
 @pytest.mark.parametrize("text", ["職員に天罰が下ればいい", "お前らみたいな役人は生きてる価値ない"])
 def test_wishing_harm_on_staff_is_hostile(text):
     assert hostility(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "窓口に包丁持っていくからな",
+        "庁舎に軽トラで突っ込んでやる",
+        "課長の家に卵投げに行こうぜ",
+        "職員全員ﾀﾋんでくれ",
+        "広報担当、サルみたいな顔しやがって",
+        "窓口の担当者、ほんと使えねー",
+    ],
+)
+def test_weapons_vehicles_and_more_spellings_are_found(text):
+    assert hostility(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "料理教室に包丁持っていくから楽しみ",
+        "担当者が使えないとは言いませんが、説明が足りません",
+        "爆弾低気圧で停電しています、復旧はいつですか",
+        "市長に質問をぶつけたい",
+    ],
+)
+def test_ordinary_uses_of_those_words_are_not(text):
+    assert hostility(text) is None

@@ -197,3 +197,8 @@ def test_the_citys_name_in_kana_readings_is_relevant(text):
 )
 def test_fictional_characters_and_chino_hills_are_not_the_city_even_with_a_shared_topic(text):
     assert not relevant_with_facts(text)[0]
+
+
+def test_the_bare_name_without_a_person_reading_is_the_place():
+    assert relevant("茅野は春が遅いけど、やっと桜が咲いた")
+    assert relevant("隣の市で不祥事だって。茅野は大丈夫かな")
