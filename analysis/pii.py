@@ -52,8 +52,9 @@ _SECRETS = re.compile(
 # Numbers that identify a person when named as such: a licence, an insurance card, a pension, a bank account.
 _ID_NUMBER = re.compile(
     r"(?P<key>免許証番号|免許証の番号|免許番号|保険証番号|保険証の番号|被保険者番号|基礎年金番号|年金番号"
-    r"|パスポート番号|旅券番号|受給者番号|住民票コード|口座番号|(?<![一-龥])(?:普通|当座)(?=[ \t:]*[0-9]))"
+    r"|パスポート番号|旅券番号|受給者番号|住民票コード|口座番号|口座|(?<![一-龥])(?:普通|当座)(?=[ \t:]*[0-9]))"
     r"(?P<sep>[ \t]*(?:は|:|=)?[ \t]*)(?P<num>[0-9](?:[0-9]|[ \-](?=[0-9])){5,19})(?![0-9])"
+    r"|(?P<key2>記号)(?P<sep2>[ \t:]*)(?P<num2>[0-9]{5}[ \t、,]*番号[ \t:]*[0-9]{6,8})(?![0-9])"  # ゆうちょ
 )
 # A password quoted a few words after its key (パスワード、更新のあとまた「…」に戻された).
 _QUOTED_SECRET = re.compile(
@@ -280,14 +281,19 @@ def _is_secret_value(value: str, key: str) -> tuple[bool, bool]:
 def _id_numbers(text: str) -> list[PiiMatch]:
     out = []
     for m in _ID_NUMBER.finditer(text):
-        digits = re.sub(r"[^0-9]", "", m.group("num"))
-        if m.group("key") in ("普通", "当座") and len(digits) != 7:  # a bank account number has 7 digits
+        key, sep, num = (
+            (m.group("key"), m.group("sep"), m.group("num"))
+            if m.group("key")
+            else m.group("key2", "sep2", "num2")
+        )
+        digits = re.sub(r"[^0-9]", "", num)
+        if key in ("普通", "当座") and len(digits) != 7:  # a bank account number has 7 digits
             continue
         around = _BANK_BRANCH.sub(" ", _window(text, m.start(), m.end()))  # 茅野支店 is no shop
         owner = "self" if _rx("self").search(around) else "unknown"
         if owner == "unknown" and (_rx("business").search(around) or _rx("public").search(around)):
             owner = "public"
-        masked = m.group("key") + m.group("sep") + _digits_starred(m.group("num"))
+        masked = key + sep + _digits_starred(num)
         out.append(PiiMatch("idnumber", m.start(), m.end(), masked, owner))
     return out
 

@@ -53,6 +53,7 @@ _SOFT_SECTIONS = (  # every section _soft reads a finding from
     "unannounced",
     "unannounced-weak",
     "aside",
+    "aside-strong",
     "insider",
     "draft",
     "deliberation",
@@ -177,6 +178,8 @@ class LeakDetector:
             if not any(r.start <= h.start and h.end <= r.end for r in records)
         ]
         cases = [h for h in records if sig.near(clients, h.start, h.end, 25, 25)]
+        if cases and sig.has(text, sig.PUBLIC, "service"):  # 家出したときの相談先: a service, not a case
+            cases = []
         told = [h for h in dealings if sig.near(names, h.start, h.end, 25, 25)]
         if named and on_duty:
             score = 0.88
@@ -264,7 +267,9 @@ class LeakDetector:
             if category == "unannounced" and concrete:
                 hs += sig.hits(text, sig.CONFIDENTIAL, "unannounced-weak")
             if category == "aside":
-                hs += sig.hits(text, sig.CONFIDENTIAL, "insider")
+                hs += sig.hits(text, sig.CONFIDENTIAL, "insider") + sig.hits(
+                    text, sig.CONFIDENTIAL, "aside-strong"
+                )
             if hs:
                 found[category] = hs
         who = [(h.start, h.end) for h in sig.hits(text, sig.CONFIDENTIAL, "title")] + names
@@ -279,8 +284,12 @@ class LeakDetector:
                 found["embargo"] = hs
         if not found:
             return []
-        if "marking" in found and sig.has(text, sig.PUBLIC, "rule"):  # 持ち出し禁止を徹底: a rule
-            found["marking"] = [h for h in found["marking"] if not h.text.endswith("禁止")]
+        if sig.has(
+            text, sig.PUBLIC, "rule"
+        ):  # 持ち出し禁止を徹底, 相談記録の管理を研修で: a rule, not a secret
+            found["marking"] = [h for h in found.get("marking", []) if not h.text.endswith("禁止")]
+            for category in ("secret", "internal") if not names else ():
+                found.pop(category, None)
         refusal = not concrete and sig.has(text, sig.PUBLIC, "refusal")  # "まだ言えません、お楽しみに"
         if refusal or sig.has(text, sig.PUBLIC, "denial"):  # "まだ何も決まっていません"
             found = {k: v for k, v in found.items() if k in ("marking", "embargo")}
@@ -301,7 +310,12 @@ class LeakDetector:
                 if public and category in _SOFTER and "unannounced" not in found:
                     continue
             base, weight, clause_id, label, reason = _SOFT[category]
-            if category in ("aside", "deliberation") and not concrete:  # 検討中 alone: a weekend plan too
+            explicit = category == "aside" and any(
+                h.section == "aside-strong" for h in hs
+            )  # 口止め, 守秘義務
+            if (
+                category in ("aside", "deliberation") and not concrete and not explicit
+            ):  # 検討中: a weekend plan too
                 base, weight = 0.10, 0.30
             score = base + weight * s
             if category in _SOFTER and disclaimer:

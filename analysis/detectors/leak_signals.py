@@ -31,6 +31,7 @@ CONTENT_SECTIONS = (
             "unannounced",
             "unannounced-weak",
             "aside",
+            "aside-strong",
             "insider",
             "draft",
             "deliberation",
