@@ -11,27 +11,19 @@ Personal-data evidence is stored masked: the raw number never leaves this module
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from analysis import phrases, pii
 from analysis.clauses import clause
+from analysis.detectors import leak_people
 from analysis.detectors import leak_signals as sig
 from analysis.detectors.base import Context
+from analysis.detectors.leak_people import Part
 from analysis.text import Doc
 from analysis.textnorm import normalize
 from analysis.types import Evidence, Finding, PostText
 
 _PROFILE_CACHE = 4096
-_PII_NAME = {
-    "mynumber": "マイナンバー",
-    "phone": "電話番号",
-    "address": "住所",
-    "email": "メールアドレス",
-    "birthdate": "生年月日",
-    "idnumber": "口座・免許証などの番号",
-    "handle": "個人のSNSアカウント",
-}
 _SECRET_NAME = {
     "password": "パスワード・暗証番号",
     "credential": "ログインID",
@@ -63,19 +55,6 @@ _SOFT_SECTIONS = (  # every section _soft reads a finding from
 )
 _SOFTER = ("aside", "draft", "deliberation", "secret", "internal")  # undone by "already public"
 _PARTNER_SECRETS = re.compile("予定価格|最低制限価格|落札|入札|口利き|事業者|業者")
-
-
-@dataclass
-class Part:
-    """One reason the post may be a leak, with its score and evidence."""
-
-    category: str
-    score: float
-    clause: str
-    reason: str
-    evidence: list[Evidence] = field(default_factory=list)
-    critical: bool = False
-    note: str = ""
 
 
 class LeakDetector:
@@ -124,94 +103,13 @@ class LeakDetector:
             staff = sig.Staff()
         names = sig.named_people(doc)
         people = names + sig.pointed_people(text)  # 駅前の眼鏡屋の奥さん: pointed at, not named
-        parts = self._personal(post, doc, found, people, staff)
+        parts = leak_people.contact_parts(post, doc, found, people, staff)
         parts += self._security(doc, found, staff)
         parts += self._soft(post, doc, people, staff)
-        parts += self._records(doc, people, staff, names)
+        parts += leak_people.record_parts(doc, people, staff, names)
         if not parts:
             return []
         return [self._finding(doc, parts, staff)]
-
-    # --- residents' personal data -------------------------------------------------
-    def _personal(self, post: PostText, doc: Doc, found: list[pii.PiiMatch], names, staff) -> list[Part]:
-        out = []
-        listed = sig.listed_people(doc, found)  # a roster: several people's contacts, each after a name
-        for p in found:
-            if p.kind not in _PII_NAME or p.owner == "public" or (p.kind == "mynumber" and not p.certain):
-                continue
-            named = sig.near(names, p.start, p.end) or p in listed
-            owner = p.owner
-            if owner in ("unknown", "personal") and post.reply_to_official and not named:
-                around = sig.window(doc.text, p.start, p.end)
-                if owner == "unknown" or not sig.has(around, sig.PERSONAL, "third-party"):
-                    owner = "self"  # a resident giving the city their own details (自宅, 携帯)
-            score = _personal_score(p, owner, named, staff.strength)
-            note = ""
-            if owner == "self":
-                note = "投稿者本人の連絡先とみられます（職員による漏えいではありません）。"
-            out.append(
-                Part(
-                    "personal_data",
-                    score,
-                    "5(2)" if staff.strength >= 0.5 else "4(4)",
-                    f"住民の個人情報（{_PII_NAME[p.kind]}）",
-                    [sig.masked_evidence(doc, p)],
-                    critical=owner != "self",
-                    note=note,
-                )
-            )
-        return out
-
-    def _records(self, doc: Doc, names, staff, shown) -> list[Part]:
-        """Someone's welfare, tax, family-register or health details: a named person, or a case met on duty."""
-        text = doc.text
-        on_duty = staff.strength >= 0.45
-        sensitive = sig.hits(text, sig.PERSONAL, "sensitive")
-        records = sig.merged(sig.hits(text, sig.PERSONAL, "record"), sensitive)
-        dealings = sig.hits(text, sig.PERSONAL, "dealing") if on_duty and names else []
-        if not records and not dealings:
-            return []
-        named = [h for h in records if sig.near(names, h.start, h.end, 25, 25)]
-        clients = [  # 母子 inside 母子家庭 is the record itself, not someone met on duty
-            (h.start, h.end)
-            for h in sig.hits(text, sig.PERSONAL, "client")
-            if not any(r.start <= h.start and h.end <= r.end for r in records)
-        ]
-        cases = [h for h in records if sig.near(clients, h.start, h.end, 25, 25)]
-        if cases and sig.has(text, sig.PUBLIC, "service"):  # 家出したときの相談先: a service, not a case
-            cases = []
-        told = [h for h in dealings if sig.near(names, h.start, h.end, 25, 25)]
-        if named and on_duty:
-            score = 0.88
-        elif named:  # anyone naming a person's illness, care, welfare or debts exposes them (4(4))
-            private = [h for h in named if any(x.start < h.end and h.start < x.end for x in sensitive)]
-            if private and not sig.has(
-                text, sig.PUBLIC, "news", "fiction", "figure", "appeal", "already-public"
-            ):
-                named, score = private, 0.6
-            else:
-                score = 0.4  # milder gossip, a story or the news: kept below the threshold
-        elif cases and on_duty:
-            score = 0.75
-        elif on_duty and (bosses := self._bosses(text, sensitive)):  # うちの課長、がんで…
-            cases, score = bosses, 0.75
-        elif told:  # who complained, reported or gave, learned on duty
-            named, score = told, 0.62
-        else:
-            return []
-        hs = named or cases
-        q = "・".join(dict.fromkeys(h.text for h in hs[:3]))
-        ev = [sig.plain_evidence(doc, h.start, h.end, "personal_record") for h in hs[:3]]
-        ev += [sig.masked_name(doc, a, b) for a, b in shown[:2]]
-        clause_id = "5(2)" if staff.strength >= 0.5 else "4(4)"
-        who = "特定の人" if named else "職務で接した人"
-        return [Part("personal_data", score, clause_id, f"{who}の{q}に関する情報", ev, critical=score > 0.8)]
-
-    @staticmethod
-    def _bosses(text: str, sensitive: list[sig.Hit]) -> list[sig.Hit]:
-        """A colleague named by title (課長, 市長) next to the most private kind of record."""
-        titles = [(h.start, h.end) for h in sig.hits(text, sig.CONFIDENTIAL, "title")]
-        return [h for h in sensitive if sig.near(titles, h.start, h.end, 12, 12)]
 
     # --- credentials and internal systems -----------------------------------------
     def _security(self, doc: Doc, found: list[pii.PiiMatch], staff) -> list[Part]:
@@ -267,9 +165,8 @@ class LeakDetector:
             if category == "unannounced" and concrete:
                 hs += sig.hits(text, sig.CONFIDENTIAL, "unannounced-weak")
             if category == "aside":
-                hs += sig.hits(text, sig.CONFIDENTIAL, "insider") + sig.hits(
-                    text, sig.CONFIDENTIAL, "aside-strong"
-                )
+                hs += sig.hits(text, sig.CONFIDENTIAL, "insider")
+                hs += sig.hits(text, sig.CONFIDENTIAL, "aside-strong")
             if hs:
                 found[category] = hs
         who = [(h.start, h.end) for h in sig.hits(text, sig.CONFIDENTIAL, "title")] + names
@@ -284,9 +181,7 @@ class LeakDetector:
                 found["embargo"] = hs
         if not found:
             return []
-        if sig.has(
-            text, sig.PUBLIC, "rule"
-        ):  # 持ち出し禁止を徹底, 相談記録の管理を研修で: a rule, not a secret
+        if sig.has(text, sig.PUBLIC, "rule"):  # 持ち出し禁止を徹底, 記録の管理を研修で: a rule, not a secret
             found["marking"] = [h for h in found.get("marking", []) if not h.text.endswith("禁止")]
             for category in ("secret", "internal") if not names else ():
                 found.pop(category, None)
@@ -310,12 +205,9 @@ class LeakDetector:
                 if public and category in _SOFTER and "unannounced" not in found:
                     continue
             base, weight, clause_id, label, reason = _SOFT[category]
-            explicit = category == "aside" and any(
-                h.section == "aside-strong" for h in hs
-            )  # 口止め, 守秘義務
-            if (
-                category in ("aside", "deliberation") and not concrete and not explicit
-            ):  # 検討中: a weekend plan too
+            # 検討中 or 実は alone could be a weekend plan; 口止め, 守秘義務 need no figure
+            explicit = any(h.section == "aside-strong" for h in hs)
+            if category in ("aside", "deliberation") and not concrete and not explicit:
                 base, weight = 0.10, 0.30
             score = base + weight * s
             if category in _SOFTER and disclaimer:
@@ -377,24 +269,3 @@ class LeakDetector:
             action=action,
             details=details,
         )
-
-
-def _personal_score(p: pii.PiiMatch, owner: str, named: bool, staff: float) -> float:
-    if owner == "self":
-        return 0.7 if p.kind == "mynumber" else 0.3
-    if p.kind == "mynumber":
-        return 0.97
-    if p.kind == "idnumber":  # a licence, insurance or bank account number of someone else
-        return 0.9 if named or staff >= 0.5 else 0.6
-    if p.kind == "handle":  # a named person's private account, pointed at
-        return 0.8 if named else 0.3
-    if p.kind == "birthdate":  # a date alone could be the poster's child's
-        return 0.85 if named else 0.35
-    strong = named or staff >= 0.5
-    if owner == "personal":  # 携帯, 自宅, 住んでいる …: someone's, even unnamed
-        return 0.92 if strong else 0.78
-    if named:
-        return 0.85
-    if staff >= 0.5 and (p.kind != "phone" or p.mobile):
-        return 0.6
-    return 0.4 if p.mobile or p.kind == "email" else 0.25
