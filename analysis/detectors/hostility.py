@@ -318,7 +318,7 @@ def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
 def _despaced(doc: Doc) -> Doc | None:
     """し ね よ 無 能: letters spaced out to dodge filters, joined again (offsets kept)."""
     text = doc.text
-    if text.count(" ") < 3:
+    if text.count(" ") < 2:  # 殺 す ぞ: two spaces are enough
         return None
     import re
 
