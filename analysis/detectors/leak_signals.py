@@ -57,7 +57,7 @@ _KATAKANA = re.compile(r"[ァ-ヴ]")
 _TITLE_AFTER = re.compile(r"先生|課長|部長|係長|主任|主査|所長|院長|校長|園長|議員|社長|会長")  # 佐藤先生
 # 石田って人。/ 鈴木って名前: a proper noun called a person (Sudachi may read 石田 as a place)
 _CALLED = re.compile(
-    r"(?:って|という|っていう)(?:(?:人|子|女|男)(?=[。、,.!?！？\s]|$)|奴|やつ|名前|職員|先生)"
+    r"(?:って|という|っていう)(?:(?:人|子|女|男)(?=[。、,.!?！？\s]|$)|奴|やつ|名前|職員|先生|家の)"
 )
 
 
