@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from re import _constants as c  # the regex parser's opcodes (stable across 3.11–3.13)
 from re import _parser
 
@@ -41,13 +42,20 @@ _NOTHING = _Info(frozenset({""}), ())
 _UNKNOWN = _Info(None, ())
 # \s in a str pattern: Unicode whitespace, all of it at or below U+3000
 _SPACE = frozenset(ch for ch in map(chr, range(0x3001)) if re.match(r"\s", ch))
-# case-insensitive matching lets these match an ASCII letter (found by trying every character)
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+# case-insensitive matching lets these match an ASCII letter (found by trying every character);
+# K (U+212A) needs nothing: lower() makes it k
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
+@lru_cache(maxsize=16)
 def fold(text: str) -> str:
-    """The text as case-insensitive gates read it: ASCII letters (and what matches them) lower-cased."""
-    return text.translate(_FOLD).lower()
+    """The text as case-insensitive gates read it: ASCII letters (and what matches them) lower-cased.
+
+    Cached: one post's text is folded once for all the lists that look at it.
+    """
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        text = text.translate(_FOLD)
+    return text.lower()
 
 
 def _useful(s: frozenset[str] | None) -> bool:
@@ -146,8 +154,9 @@ class _Reader:
         return _Info(run if whole else None, tuple(dict.fromkeys(sets)))
 
 
-def _rarity(s: frozenset[str]) -> tuple[float, int]:
-    """Lower is more selective: short strings and hiragana occur in almost every post."""
+def rarity(s: frozenset[str] | set[str]) -> tuple[float, int]:
+    """Lower is more selective: a set lets a text through as soon as its commonest string is in it,
+    and short strings and hiragana are in almost every post."""
 
     def weight(w: str) -> float:
         score = 1.0
@@ -155,12 +164,12 @@ def _rarity(s: frozenset[str]) -> tuple[float, int]:
             score *= 0.3 if "ぁ" <= ch <= "ゖ" or ch in "ー、。!?" else 0.05
         return score
 
-    return sum(weight(w) for w in s), len(s)
+    return max(map(weight, s), default=1.0), len(s)
 
 
 def _best(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
     usable = [s for s in sets if _useful(s)]
-    return min(usable, key=_rarity) if usable else None  # type: ignore[arg-type]
+    return min(usable, key=rarity) if usable else None  # type: ignore[arg-type]
 
 
 def case_folded(pattern: re.Pattern[str]) -> bool:
@@ -186,7 +195,7 @@ def necessary_literals(pattern: str | re.Pattern[str]) -> Sets:
         return []  # an inline (?i) in a pattern given as a string: read it as unknown
     info = _Reader(bool(flags & re.IGNORECASE)).sequence(list(parsed))
     sets = list(dict.fromkeys([*([info.exact] if _useful(info.exact) else []), *info.necessary]))
-    sets.sort(key=_rarity)
+    sets.sort(key=rarity)
     return sets[:_KEEP]  # type: ignore[return-value]
 
 

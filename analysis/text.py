@@ -11,8 +11,12 @@ Sudachi up front (normalised form, part-of-speech id, offsets) into plain lists 
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import threading
+from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
@@ -254,6 +258,64 @@ def _tokenise_into(doc: Doc) -> None:
     d = doc.__dict__
     d["lemmas"], d["begins"], d["ends"], d["_morphemes"] = lemmas, begins, ends, kept
     d["pos"] = [table[i] for i in ids]
+
+
+def sudachi_input(text: str) -> str:
+    """`text` as Sudachi reads it before it looks words up (lower-cased, ーー → ー, a reading in
+    brackets after a kanji dropped): every dictionary word of the result is a substring of this."""
+    normalizer = getattr(_local, "normalizer", None)
+    if normalizer is None:
+        normalizer = _local.normalizer = _dictionary().text_normalizer()
+    return normalizer.normalize(text)
+
+
+def spellings_of(lemmas: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each normalised form, every way a word with it can be written in `sudachi_input`.
+
+    A post has a word whose `lemmas` entry is `w` only if its Sudachi input contains one of
+    `spellings_of([w])[w]`: the headword of every dictionary entry with that normalised form
+    (each conjugated form is an entry: 殺さ, 殺し, ころせ, ぶっ殺す … for 殺す), and the form
+    itself (an unknown word is normalised to its own input). Reading the whole dictionary takes
+    a second, so the answer is cached on disk next to the local-names dictionary.
+    """
+    wanted = frozenset(w for w in lemmas if w)
+    if not wanted:
+        return {}
+    from analysis import userdict
+
+    key = hashlib.sha256("\n".join(sorted(wanted)).encode())
+    key.update(_dictionary_key().encode())
+    path = userdict.cache_dir() / f"spellings-{key.hexdigest()[:16]}.json"
+    try:
+        return {w: frozenset(v) for w, v in json.loads(path.read_text("utf-8")).items()}
+    except (OSError, ValueError):
+        pass
+    found: dict[str, set[str]] = {w: {w, sudachi_input(w)} for w in wanted}
+    for m in _dictionary().entries():
+        spelled = found.get(m.normalized_form())
+        if spelled is not None:
+            spelled.add(sudachi_input(m.surface()))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({w: sorted(v) for w, v in found.items()}, ensure_ascii=False), "utf-8")
+        os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
+    except OSError:
+        pass  # an unwritable cache only costs the next start another second
+    return {w: frozenset(v - {""}) for w, v in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _dictionary_key() -> str:
+    """What the loaded dictionaries are: SudachiPy's version, the system dictionary, the user one."""
+    import sudachipy
+
+    from analysis import userdict
+
+    system = userdict._system_dic()
+    st = system.stat()
+    user = userdict.try_build()
+    return f"{sudachipy.__version__}|{st.st_size}|{st.st_mtime_ns}|{user.name if user else ''}"
 
 
 def kana_fold(s: str) -> str:

@@ -21,7 +21,7 @@ from analysis.detectors import hostility_rules as rules
 from analysis.detectors.base import Context
 from analysis.detectors.hostility_lexicon import DIR, TARGET_KINDS, Hit, Lexicon, load
 from analysis.relevance import city_names, staff_profile
-from analysis.text import Doc, analyse_text
+from analysis.text import Doc, analyse_text, normalize
 from analysis.types import Evidence, Finding, PostText
 
 _UNAIMED = 0.8  # no target named and not a reply: weaker
@@ -53,6 +53,16 @@ class HostilityDetector:
         self.city_names = city_names(context.config)
         # False: no gate skips anything (the slow path the fast one is checked against)
         self.fast = context.fast
+
+    def prefilter(self, text: str) -> bool:
+        """False when no word, phrase or pattern of the lists can be in this normalised text, nor in
+        it with its spaces taken out (`_despaced`): `detect` would find nothing. `Lexicon.may_match`
+        builds the test from the same lists `detect` matches (lexicons/hostility/*.txt), so a word
+        added to a list is in the gate too; tests/analysis/test_fast_path.py checks it on every
+        corpus post."""
+        if self.lexicon.may_match(text):
+            return True
+        return " " in text and self.lexicon.may_match(normalize(text.replace(" ", "")))
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
         if post.author_description and staff_profile(post.author_description, self.city_names):

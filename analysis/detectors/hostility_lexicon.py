@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.detectors.hostility_patterns import LexiconError, Pattern, PatternSet, compile_pattern
-from analysis.gates import Literals
-from analysis.text import Doc, analyse_text
+from analysis.gates import Literals, rarity
+from analysis.text import Doc, analyse_text, spellings_of, sudachi_input
 from analysis.textnorm import normalize
 
 DIR = Path(__file__).resolve().parent.parent / "lexicons" / "hostility"
@@ -87,6 +87,8 @@ class Lexicon:
     others: frozenset[str] = frozenset()  # people who are not the city (観光客, 上司)
     plain_first: frozenset[str] = frozenset()
     plain_literals: Literals = field(default_factory=lambda: Literals(()))  # gate: any plain entry at all?
+    # gate for word entries: what each needs, as Sudachi reads the text (`_word_gate`)
+    word_spellings: Literals = field(default_factory=lambda: Literals(()))
 
     def match(self, doc: Doc, fast: bool = True) -> list[Hit]:
         """Every entry found in the doc (word entries, plain-text entries, patterns).
@@ -125,6 +127,18 @@ class Lexicon:
             last = _word_at(doc, max(m.end() - 1, m.start()))
             hits.append(Hit(p.entry, _word_at(doc, m.start()), last, *m.span()))
         return hits
+
+    def may_match(self, text: str) -> bool:
+        """False only when `match` certainly finds nothing in a doc of this normalised text.
+
+        Word entries: the spellings of each entry's least common run of words must be in the
+        text as Sudachi reads it (`_word_gate`); plain entries and patterns: their own gates.
+        """
+        if self.word_spellings.any(sudachi_input(text)):
+            return True
+        if self.plain is not None and not self.plain_first.isdisjoint(text) and self.plain_literals.any(text):
+            return True
+        return bool(self.patterns.runnable(text))
 
     def idiom_spans(self, text: str, fast: bool = True) -> list[tuple[int, int]]:
         return [m.span() for _, m in self.idioms.matches(text, fast)]
@@ -228,6 +242,39 @@ def _read_list(path: Path, kind: str, lex: Lexicon, patterns: list[Pattern]) -> 
             lex.plain_entries[surface] = e
 
 
+_GATE_CAP = 4000  # most strings one entry may add to the word gate
+
+
+def _word_gate(lex: Lexicon) -> Literals:
+    """Strings, as Sudachi reads a text (`sudachi_input`), one of which each word entry needs.
+
+    A word of a post matches word j of an entry when its surface or its normalised form is one
+    of the entry's forms (`match`, `_extends`); as Sudachi reads the text, that word is then the
+    surface or one of the dictionary's spellings of that form (`spellings_of`). The words of an
+    entry follow each other, so their spellings do too: the gate is, per entry, the joined
+    spellings of its least common run of words (しね: し·ね, not every し).
+    """
+    entries = {id(e): e for es in lex.by_form.values() for e in es if e.forms}.values()
+    spelled = spellings_of({f for e in entries for forms in e.forms for f in forms})
+    out: set[str] = set()
+    for e in entries:
+        per_word = [
+            {sudachi_input(f) for f in forms}.union(*(spelled.get(f, ()) for f in forms)) for forms in e.forms
+        ]
+        best: set[str] | None = None
+        for a in range(len(per_word)):
+            run = {""}
+            for b in range(a, len(per_word)):
+                if len(run) * len(per_word[b]) > _GATE_CAP:
+                    break
+                run = {x + y for x in run for y in per_word[b]}
+                if best is None or rarity(run) < rarity(best):
+                    best = run
+        out |= best or set().union(*per_word)
+    out.discard("")
+    return Literals(out)
+
+
 def load(directory: Path = DIR) -> Lexicon:
     """The lists in `directory`, loaded once per version of the files (the next Analyzer sees edits)."""
     stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in directory.glob("*.txt")))
@@ -268,4 +315,5 @@ def _load(directory: Path, stamp: tuple) -> Lexicon:
         lex.reporting = re.compile("|".join(re.escape(w) for w in sorted(reporting, key=len, reverse=True)))
     lex.plain_first = frozenset(e[0] for e in lex.plain_entries)
     lex.plain_literals = Literals(lex.plain_entries)
+    lex.word_spellings = _word_gate(lex)
     return lex

@@ -138,11 +138,12 @@ class PatternSet:
 
     def matches(self, text: str, fast: bool = True) -> Iterator[tuple[Pattern, re.Match[str]]]:
         """Every match of every pattern, pattern by pattern (`fast` False: no gate, every regex runs)."""
-        for p in self._runnable(text) if fast else self.order:
+        for p in self.runnable(text) if fast else self.order:
             for m in p.regex.finditer(text):
                 yield p, m
 
-    def _runnable(self, text: str) -> list[Pattern]:
+    def runnable(self, text: str) -> list[Pattern]:
+        """The patterns whose gate lets them run on this text (in the order they run)."""
         found = self.literals.found(text)
         if not found and not self.unread:
             return []  # most posts

@@ -94,6 +94,23 @@ def test_every_hostility_pattern_match_contains_what_its_gate_looks_for():
                 assert all(any(w in m.group() for w in s) for s in needs), (pattern.regex.pattern, m.group())
 
 
+def test_the_hostility_gate_lets_through_every_text_with_a_listed_word():
+    """`prefilter` says False only where the word lists match nothing: checked on every corpus text."""
+    detector = HostilityDetector(Context(AnalysisConfig()))
+    for path in POST_FILES:
+        for r in _records(path):
+            doc = analyse_text(r.get("text", ""))
+            if detector.lexicon.match(doc, fast=False):
+                assert detector.prefilter(doc.text), (path.name, r.get("id"), doc.text)
+
+
+def test_hostility_words_in_any_spelling_pass_the_gate():
+    detector = HostilityDetector(Context(AnalysisConfig()))
+    for text in ("ぶっころすぞ", "市長しね", "ｼﾈ", "し ね よ 無 能", "ばーーか", "殺(ころ)してやる"):
+        assert detector.prefilter(analyse_text(text).text), text
+    assert not detector.prefilter(analyse_text("蓼科の紅葉がきれいでした").text)
+
+
 @pytest.mark.parametrize(
     ("regex", "matching", "other"),
     [
