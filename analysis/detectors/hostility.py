@@ -239,6 +239,8 @@ def _target_kind(doc: Doc, i: int, lex: Lexicon) -> str | None:
     kind = lex.targets.get(doc.lemmas[i]) or lex.targets.get(doc.surface(i))
     if kind is None and doc.pos[i][0] == "接尾辞" and i > 0:
         kind = lex.targets.get(doc.surface(i - 1) + doc.surface(i))
+    if kind is None and doc.pos[i][0] == "名詞" and len(doc.lemmas[i]) >= 3 and doc.lemmas[i][-1] in "課係":
+        kind = "office"  # 子育て支援課, 収納係: a unit of the office, however Sudachi joins it
     return kind
 
 
@@ -320,6 +322,8 @@ def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
                 kind = targets.get(lemmas[i - 1] + lemma)  # 市+長, 市+職員
             elif lemma in lex.others:
                 kind = "other"
+            elif p[0] == "名詞" and len(lemma) >= 3 and lemma[-1] in "課係":
+                kind = "office"  # 子育て支援課
         if kind and kind not in found:
             found.append(kind)
     return sorted(found, key=TARGET_KINDS.index)  # the most specific first: 市長 over 市

@@ -183,6 +183,8 @@ def mood(doc: Doc, i: int) -> Mood:
             flags["volitional"] = True
         k += 1
     last = k - 1
+    if lemmas[last] in ("て", "で") and not flags.get("imperative") and _order_later(doc, k):
+        flags["imperative"] = True  # 全員クビにしてAIに置き換えろ: the order ends the clause
     if not any(
         flags.get(f) for f in ("imperative", "volitional", "declarative", "wish", "done", "prohibitive")
     ):
@@ -190,6 +192,18 @@ def mood(doc: Doc, i: int) -> Mood:
         if head[5].startswith("終止形") and (k >= n or pos[k][0] in _CLAUSE_END or lemmas[k] in ("W", "w")):
             flags["declarative"] = True
     return Mood(last=last, **flags)
+
+
+def _order_later(doc: Doc, k: int) -> bool:
+    """An order (not a polite ください) among the next few words of the same clause."""
+    for m in range(k, min(k + 8, len(doc.lemmas))):
+        p = doc.pos[m]
+        if p[0] in _CLAUSE_END:
+            return False
+        if p[0] == "動詞" and doc.lemmas[m] not in ("下さる", "くださる", "呉れる", "くれる"):
+            if p[5].startswith("命令形") or _looks_imperative(doc, m):
+                return True
+    return False
 
 
 def _conditional(doc: Doc, k: int) -> bool:
