@@ -44,6 +44,7 @@ _SOFT_SECTIONS = (  # every section _soft reads a finding from
     "marking",
     "unannounced",
     "unannounced-weak",
+    "unannounced-known",
     "aside",
     "aside-strong",
     "insider",
@@ -164,6 +165,8 @@ class LeakDetector:
             hs = sig.hits(text, sig.CONFIDENTIAL, category)
             if category == "unannounced" and concrete:
                 hs += sig.hits(text, sig.CONFIDENTIAL, "unannounced-weak")
+            if category == "unannounced" and (concrete or names):  # あまり知られてないけど, of a person
+                hs += sig.hits(text, sig.CONFIDENTIAL, "unannounced-known")
             if category == "aside":
                 hs += sig.hits(text, sig.CONFIDENTIAL, "insider")
                 hs += sig.hits(text, sig.CONFIDENTIAL, "aside-strong")

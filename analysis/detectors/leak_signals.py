@@ -30,6 +30,7 @@ CONTENT_SECTIONS = (
             "marking",
             "unannounced",
             "unannounced-weak",
+            "unannounced-known",
             "aside",
             "aside-strong",
             "insider",
@@ -141,7 +142,7 @@ def content_gate(extra: tuple[str, ...] = ()) -> Gate:
     return Gate(regex, tuple(sorted(kana)))
 
 
-_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:%|割|円|億|万|件|社|校|か所|箇所|ヶ所|人)")
+_FIGURE = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:%|割|円|億|万|件|社|校|か所|箇所|ヶ所|人|倍)")
 
 
 def concrete(text: str) -> bool:
