@@ -5,6 +5,13 @@ five tokens and rewrites numerals). `find` reports each match with whose it seem
 (`owner`, from the words around it: lexicons/leak_personal_data.txt); `mask` hides
 whatever may be a person's data or a secret and keeps the rest readable. Deciding what
 is a leak is the leak detector's job; this module only finds and hides.
+
+Kinds: マイナンバー (check digit), phones (phonenumbers), e-mails, addresses (丁目/番地,
+3-4-12 after a place, a lot number after a town and district: 茅野市豊平3391), birth dates,
+licence/insurance/pension/bank-account numbers named as such (idnumber), private social
+accounts pointed at (handle), passwords (after their key, or quoted a few words later),
+login IDs next to a password, internal IP addresses and server names. Every pattern is
+tried only where a cheap first look (a digit, an @, a key word) says it could match.
 """
 
 from __future__ import annotations

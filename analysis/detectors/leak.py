@@ -6,6 +6,17 @@ discussion, secrecy asides and embargoed names matter most when staff post them)
 strongly the author seems to be staff (profile or the post itself). The 5(5) disclaimer,
 already-public information and news of an incident elsewhere weaken the soft signs only.
 Personal-data evidence is stored masked: the raw number never leaves this module.
+
+What counts from anyone: a check-digit-valid マイナンバー with context or 4-4-4 grouping,
+someone else's phone, address, e-mail, licence/insurance/bank number or private account, a
+roster of several people's contacts, a birth date with a name, a named (or pointed-at:
+駅前の眼鏡屋の奥さん) person's illness, care, welfare, debt or crimes, credentials. What
+counts from staff only: markings, "not announced / will not be published / before the
+report", internal data described without a marking (庁内の集計, 課の共有フォルダ), drafts and
+decisions in ordinary words (ことになった, 内定) when the post says what, personnel moves
+with a name or title, cases met on duty, who complained or reported, colleagues' health, and
+weaknesses of internal systems and keys. Word lists: lexicons/leak_*.txt; people:
+leak_people.py; signs and spans: leak_signals.py.
 """
 
 from __future__ import annotations
