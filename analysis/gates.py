@@ -25,7 +25,7 @@ from re import _parser
 
 import ahocorasick_rs
 
-_CAP = 256  # most strings one exact set may hold before it is given up (cross products grow fast)
+_CAP = 1024  # most strings one exact set may hold before it is given up (cross products grow fast)
 _CLASS_CAP = 24  # most characters a class [...] may hold and still count as exact
 _KEEP = 3  # necessary sets kept per regex (the most selective)
 
@@ -113,6 +113,13 @@ class _Reader:
         sets = (*([inner.exact] if _useful(inner.exact) else []), *inner.necessary)
         return _Info(exact, tuple(s for s in sets if s is not None))
 
+    def repeated(self, op: object, av: object) -> frozenset[str] | None:
+        """The exact strings of one repetition of x in x+ / x{2,} (None for anything else)."""
+        if op not in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) or av[0] < 1:  # type: ignore[index]
+            return None
+        inner = self.sequence(list(av[2]))  # type: ignore[index]
+        return inner.exact if _useful(inner.exact) else None
+
     def item(self, op: object, av: object) -> _Info:
         if op is c.LITERAL:
             ch = self.char(av)  # type: ignore[arg-type]
@@ -146,9 +153,12 @@ class _Reader:
                 run = frozenset(a + b for a in run for b in info.exact)
                 continue
             whole = False
+            once = self.repeated(op, av)  # x+ : its first x follows the run, its last x starts the next
+            if once is not None and len(run) * len(once) <= _CAP:
+                run = frozenset(a + b for a in run for b in once)
             if _useful(run):
                 sets.append(run)
-            run = info.exact if info.exact is not None else frozenset({""})
+            run = once if once is not None else info.exact if info.exact is not None else frozenset({""})
         if _useful(run):
             sets.append(run)
         return _Info(run if whole else None, tuple(dict.fromkeys(sets)))
