@@ -81,6 +81,8 @@ def record_parts(doc: Doc, names: Spans, staff: sig.Staff, shown: Spans) -> list
     dealings = sig.hits(text, sig.PERSONAL, "dealing") if on_duty and names else []
     if not records and not dealings:
         return []
+    if on_duty:  # 駅前の老舗旅館、固定資産税を…: a business met on duty is as identifiable as a person
+        names = names + [(h.start, h.end) for h in sig.hits(text, sig.PERSONAL, "identified-business")]
     named = [h for h in records if sig.near(names, h.start, h.end, 25, 25)]
     clients = [  # 母子 inside 母子家庭 is the record itself, not someone met on duty
         (h.start, h.end)
