@@ -10,6 +10,7 @@ checks both give the same results.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from analysis.detectors.base import Context, Detector, Prefilter, default_detectors
 from analysis.relevance import Relevance
@@ -65,4 +66,22 @@ class Analyzer:
                 continue
             flags += [f for f in d.detect(post, doc, self.context) if f.score >= self.threshold(f.kind)]
         flags.sort(key=lambda f: f.score, reverse=True)
+        for f in flags:
+            _mask_personal_data(f)
         return Result(id=post.id, relevant=True, flags=flags, relevance_reason=why)
+
+
+def _mask_personal_data(finding: Finding) -> None:
+    """Whatever a detector quotes (a threat naming someone's address, say) is stored masked.
+
+    The leak detector masks its own personal-data evidence; every other span and reason goes
+    through `pii.mask` here, so no detector can put a resident's number into an alert.
+    """
+    from analysis.pii import mask
+
+    for i, e in enumerate(finding.evidence):
+        if not e.masked:
+            hidden = mask(e.text)
+            if hidden != e.text:
+                finding.evidence[i] = replace(e, text=hidden, masked=True)
+    finding.reason = mask(finding.reason)
