@@ -10,6 +10,7 @@ sentence around it (hostility_rules).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +30,7 @@ _AT_OTHERS = 0.6  # aimed at someone who is not the city (観光客, 上司): no
 _REPORTED = 0.5  # a news report about violence or abuse
 _MOCKERY = 0.1  # laughter (ww, 草, (笑)) next to a hostile word
 _CATEGORY_ORDER = ("threat", "harassment", "death_wish", "quit_demand", "insult", "rude")
+_ADDRESS = re.compile(r"\s?[^\s、。!?]{0,8}?\d")  # the city's name followed by a street and number
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,15 @@ class HostilityDetector:
         if not signals:
             return []
         targets = _targets(doc, self.lexicon, context)
-        aimed = post.reply_to_official or any(t != "other" for t in targets)
+        # no one of the city named, only private people (a neighbour, 山崎さんち) or no one at all:
+        # exposing them is the leak check's matter, not aggression towards the city
+        private = not post.reply_to_official and set(targets) <= {"person", "other"}
+        if private:
+            signals = [s for s in signals if s.subtype != "exposure"]
+            if not signals:
+                return []
+        private = private and bool(targets)
+        aimed = post.reply_to_official or (any(t != "other" for t in targets) and not private)
         # news about abuse; read from the words (blogs come by RSS too, so not from the platform)
         reported = self.lexicon.reports(doc.text)
         score = 1.0
@@ -271,6 +281,9 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None)
     if like >= 0 and doc.surface(like) in rules.LOOKS:
         start = rules.sentence_start(doc, h.first)  # 広報担当、ブタみたいな顔しやがって
         return any(_names_people(doc, k, lex) for k in range(start, h.first))
+    same = rules.equated_with(doc, last)
+    if same >= 0 and last == h.last:
+        return _attached_to_target(doc, h, lex, same)  # 市長は人殺しと同じ: said of the mayor
     group = rules.group_after(doc, last)
     if group >= 0 and last == h.last:  # ゴミ集団, 詐欺師の集まり: a group of people called so
         return rules.ends_clause(doc, group) or _attached_to_target(doc, h, lex, group)
@@ -316,6 +329,8 @@ def _targets(doc: Doc, lex: Lexicon, context: Context) -> list[str]:
                 surface = doc.surface(i)
                 if surface in names or lemma in names:
                     kind = "city" if surface.endswith(("市", "市役所", "市長")) else None
+                    if _ADDRESS.match(doc.text, doc.ends[i]):
+                        kind = None  # 茅野市ちの2718-3: an address, not the city addressed
                 elif p[2] == "人名":
                     kind = "person"
             elif p[0] == "接尾辞" and i:

@@ -311,6 +311,19 @@ def group_after(doc: Doc, last: int) -> int:
     return k if k < n and doc.lemmas[k] in PEOPLE_GROUPS else -1
 
 
+def equated_with(doc: Doc, last: int) -> int:
+    """市長は人殺しと同じ / 泥棒と一緒だ: index of 同じ / 一緒 / 変わらない said after the word, or -1."""
+    k = last + 1
+    n = len(doc.lemmas)
+    if (
+        k + 1 < n
+        and doc.lemmas[k] == "と"
+        and doc.lemmas[k + 1] in ("同じ", "一緒", "変わる", "同類", "同罪")
+    ):
+        return k + 1 if doc.lemmas[k + 1] != "変わる" else min(k + 2, n - 1)
+    return -1
+
+
 def likened_noun(doc: Doc, last: int) -> int:
     """ハイエナみたいな役人 / 泥棒同然の職員: index of the noun likened to the word, or -1."""
     k = last + 1

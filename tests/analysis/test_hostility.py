@@ -432,3 +432,37 @@ def test_weapons_vehicles_and_more_spellings_are_found(text):
 )
 def test_ordinary_uses_of_those_words_are_not(text):
     assert hostility(text) is None
+
+
+def test_exposing_a_private_neighbour_is_the_leak_checks_matter_not_hostility():
+    text = "茅野市玉川1234-5の田村さん、犬の散歩マナー最悪。住所晒しとく"
+    result = ANALYZER.classify(PostText(id="n", text=text))
+    assert result.relevant and not [f for f in result.flags if f.kind == "hostility"]
+    assert hostility("税務課の田村、住所晒しとくわ") is not None  # the city's staff: 4(6)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市長は人殺しと同じ",
+        "この課はゴミしかいない",
+        "子育て支援課の連中め",
+        "市長のツラ見るだけで吐き気がする",
+        "夜道を安心して歩けると思うなよ",
+        "課長の車のタイヤに釘刺しといた",
+    ],
+)
+def test_more_shapes_of_contempt_and_threat(text):
+    assert hostility(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "うちの車に傷つけた犯人、まだ見つからない",  # a report of what someone else did
+        "無言電話がかかってきて怖いです",
+        "人殺しの犯人が捕まってよかった",
+    ],
+)
+def test_reports_of_what_others_did_are_not_threats(text):
+    assert hostility(text) is None
