@@ -136,8 +136,8 @@ def mood(doc: Doc, i: int) -> Mood:
                     flags["volitional"] = True
                 elif p[5].startswith(("終止形", "連体形")):
                     flags["done"] = True
-            elif lm == "とく":
-                flags["declarative"] = True
+            elif lm in ("とく", "てく"):
+                flags["declarative"] = True  # 晒しとく, 電凸してく (one after another)
             elif lm in ("たり", "たる"):
                 flags["declarative"] = True  # 殺したる (Kansai)
         elif major == "形容詞" and lm in _AUX_ADJ:
