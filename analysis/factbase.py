@@ -20,6 +20,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
+from analysis.misinfo.denials import Denial, denials, expand
 from analysis.misinfo.gate import HIRA_TO_KANA, spellings
 from analysis.misinfo.phrases import read_list
 from analysis.misinfo.synonyms import lexeme_variants
@@ -50,6 +51,7 @@ class IndexedFact:
     terms: Counter[str]
     title_nouns: frozenset[str] = frozenset()
     denial: bool = False  # it denies something (「そのような事実はありません」): a correction of a rumour
+    denials: list[Denial] = field(default_factory=list)  # what its negated clauses deny
 
     @property
     def published(self) -> datetime | None:
@@ -115,20 +117,6 @@ def _stamp(dt: datetime | None) -> float | None:
     return dt.timestamp() if dt else None
 
 
-def _denied_nouns(fact: IndexedFact, stop: frozenset[str]) -> set[str]:
-    """Topic words of the sentences a statement denies something in (「個人情報の流出はありません」)."""
-    out: set[str] = set()
-    claims, toks = fact.claims, fact.doc.tokens
-    vocab = vocabulary()
-    for i, c in enumerate(claims.clauses):
-        if c.negated:
-            for part in claims.sentence_of(i):
-                for t in toks[part.tok_start : part.tok_end]:
-                    if topic_key(t, vocab) is not None and t.normalized not in stop:
-                        out.add(t.normalized)
-    return out
-
-
 class FactIndex:
     """Built once per analyzer; `candidates` is then cheap per post (inverted index)."""
 
@@ -148,7 +136,8 @@ class FactIndex:
             denial = any(
                 c.negated and any(a in doc.text[c.start : c.end] for a in _DENIAL) for c in claims.clauses
             )
-            self.facts.append(IndexedFact(fact, doc, claims, terms, title, denial))
+            denied = denials(claims, doc.text, title, self.stop)
+            self.facts.append(IndexedFact(fact, doc, claims, terms, title, denial, denied))
         n = len(self.facts)
         self.postings: dict[str, list[tuple[int, int]]] = {}
         for i, f in enumerate(self.facts):
@@ -173,7 +162,8 @@ class FactIndex:
                     self._by_reading.setdefault(reading[a:], set()).add(term)
         # words of the sentences statements deny (「個人情報の流出はありません」): a post using
         # two of them may be claiming what was denied
-        self.denied_words = frozenset(w for f in self.facts for w in _denied_nouns(f, self.stop))
+        self.denied_words = frozenset(w for f in self.facts for d in f.denials for w in d.words)
+        self.denied_lookup = frozenset(self.denied_forms())  # for a post's lemmas and surfaces
         # every form a post's word may take and still meet a statement's topic word: the
         # word, its spelling variants, and its parts (a post's 花火 meets 花火大会)
         forms: set[str] = set(self._parts) | set(self.postings)
@@ -218,13 +208,13 @@ class FactIndex:
         return {w for w in out if len(w) > 1 and w not in self.stop and self.specificity(w) >= 1.0}
 
     def denied_forms(self) -> set[str]:
-        """The words of sentences statements deny, as the statements and their variants spell them."""
+        """The words of sentences statements deny, as the statements spell them, with their
+        spelling variants and near-synonyms (飲食 → 飲み食い)."""
         variants = lexeme_variants()
-        out = set(self.denied_words)
-        for word in self.denied_words:
-            out.update(variants.get(word, ()))
+        out = expand(set(self.denied_words), lambda w: variants.get(w, ()))
+        vocab = vocabulary()
         for f in self.facts:
-            out.update(t.surface for t in f.doc.tokens if t.normalized in self.denied_words)
+            out.update(t.surface for t in f.doc.tokens if topic_key(t, vocab) in self.denied_words)
         return {w for w in out if len(w) > 1}
 
     def weight(self, term: str) -> float:

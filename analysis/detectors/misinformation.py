@@ -66,6 +66,7 @@ from analysis.misinfo.cues import URL, Cues, QuickTest, Span, find_cues, lexicon
 from analysis.misinfo.gate import TextGate
 from analysis.misinfo.phrases import phrase_set
 from analysis.misinfo.view import View
+from analysis.relevance import city_names, staff_profile
 from analysis.text import Doc
 from analysis.types import Finding, PostText
 
@@ -81,9 +82,10 @@ RUMOUR_WEIGHTS = {
     "spread": 0.2,
     "truth": 0.15,
     "attribution": 0.1,
+    "acted": 0.2,
     "alarming": 0.2,
 }
-SENTENCE_CUES = ("hearsay", "truth", "attribution")  # cues that pass on only their own sentence
+SENTENCE_CUES = ("hearsay", "truth", "attribution", "acted")  # cues that pass on only their own sentence
 NEWS_PLATFORMS = frozenset({"rss"})  # headlines report; they do not pass on what they heard
 RUMOUR_CAP_NO_FACTS = 0.5
 RUMOUR_CAP = 0.55
@@ -109,15 +111,22 @@ class MisinformationDetector:
         self.confirm = config.misinfo_confirm_threshold
         city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
         self.index = FactIndex(context.facts, city_words)
-        self.comparer = Comparer(self.index.weight, self.index.topic_weight, self.index.specificity)
+        self.comparer = Comparer(
+            self.index.weight, self.index.topic_weight, self.index.specificity, self.index.stop
+        )
         self.lexicon = lexicon()
         self.may_claim = QuickTest(self.lexicon, self.index)
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
         self.gate = TextGate(
-            self.lexicon, self.index.gate_words(), self.index.denied_forms(), vocabulary().units
+            self.lexicon,
+            self.index.gate_words(),
+            self.index.denied_forms(),
+            vocabulary().units,
+            vocabulary().sources,
         )
+        self.names = city_names(config)
         self.noise = frozenset(
             k for e in self.lexicon.entries if e.group in NOISE_GROUPS for pair in e.keys for k in pair
         )
@@ -151,8 +160,17 @@ class MisinformationDetector:
             ]
             current = self.index.current(cands, post.created_at)
             if current is not None:
-                return self._against_facts(doc, claims, terms, cues, asked, cands, current)
-        return self._rumour(doc, cues, terms, claims)
+                found = self._against_facts(doc, claims, terms, cues, asked, cands, current)
+                return self._not_insider(post, found)
+        return self._not_insider(post, self._rumour(doc, cues, terms, claims))
+
+    def _not_insider(self, post: PostText, found: list[Finding]) -> list[Finding]:
+        """Staff telling what they know from inside (「秘書課の中では決まってる話」) is for the leak
+        check; only a claim that contradicts a statement is misinformation from them."""
+        if found and found[0].details.get("kind") != "contradiction":
+            if staff_profile(post.author_description, self.names):
+                return []
+        return found
 
     def _drop_noise(self, terms: Terms, doc: View) -> None:
         """Words that say how a post talks (噂, 拡散希望, 発表) or a link's parts are not its topic."""
@@ -192,6 +210,12 @@ class MisinformationDetector:
                 ):
                     chosen, verdict = c, v
         fact = self.index.facts[chosen.index]
+        if cues["quoted"] and not asked:
+            # 「倍になるって言ってる人いるけど、400円になるだけ」: what comes before is quoted to correct it
+            quoted = cues["quoted"][-1].start
+            verdict.conflicts = [c for c in verdict.conflicts if c.start >= quoted]
+            if not verdict.conflicts:
+                return []
         if cues["citation"] and verdict.agreements:
             cited = cues["citation"][0].start
             if all(c.end <= cited for c in verdict.conflicts):
@@ -249,6 +273,8 @@ class MisinformationDetector:
             score *= 0.85
         if cues.official_link:
             score *= 0.5
+        elif cues["citation"] and not cues.rumour_kinds:
+            score *= 0.6  # 「広報に載ってた」: the official word passed on, perhaps a newer one than ours
         if asked:
             score = min(score, max(self.suggest, self.confirm - 0.01))
         score = min(1.0, score)
@@ -318,10 +344,10 @@ class MisinformationDetector:
                 for s in claims.slots
                 if s.kind == "amount" and not s.negated and not claims.clauses[s.clause].question
             ]
-        if cues["attribution"] and not verdict.agreements:
+        if cues.any("attribution", "acted") and not verdict.agreements:
             # credited to the city, but about things the statement never mentions (売却, 民間)
             known = fact.terms.keys() | fact.title_nouns
-            for span in cues["attribution"]:
+            for span in cues["attribution"] + cues["acted"]:
                 ci = claims.clause_at(span.start)
                 nouns = claims.sentence_nouns(ci) - known - self.index.stop
                 extra = sorted(w for w in nouns if not any(w in k or k in w for k in known))
@@ -365,8 +391,16 @@ class MisinformationDetector:
         # or 「噂」「拡散希望」 anywhere (not 「〜が流出。…誤送信したらしい」 about another sentence)
         cues.spans["alarming"] = [s for s in cues["alarming"] if _passed_on(claims, cues, s)]
         kinds = cues.rumour_kinds
+        if cues["quoted"] and not cues["truth"]:
+            return []  # 「〜って言ってる人いるけど」: others' claim, talked about
         # credited to the city, yet no statement is even on its topic
-        credited = bool(cues["attribution"]) and bool(self.index) and not matched and len(kinds) >= 2
+        credited = (
+            bool(cues["attribution"])
+            and bool(self.index)
+            and not matched
+            and len(kinds) >= 2
+            and not cues["citation"]
+        )
         if cues.official_link or not (cues["alarming"] or credited or len({*kinds} - {"attribution"}) >= 2):
             return []
         score = sum(RUMOUR_WEIGHTS[k] for k in kinds) + RUMOUR_WEIGHTS["alarming"] * bool(cues["alarming"])

@@ -9,12 +9,14 @@ the normalised text; it never tokenises again. Statuses and their scope words ar
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from analysis.misinfo import slots
 from analysis.misinfo.phrases import Match, ends_as_question, is_boundary
 from analysis.misinfo.slots import Slot
+from analysis.misinfo.subjects import subject
 from analysis.misinfo.synonyms import lexeme_forms
 from analysis.misinfo.view import Token, View
 from analysis.misinfo.vocab import Vocabulary, has, vocabulary
@@ -50,6 +52,7 @@ class Mention:
     opinion: bool = False  # 「中止にすべき」「中止してほしい」
     question: bool = False  # its clause ends as a question
     past: bool = False  # 「通行止めとしていた」: a state that held before, not what holds now
+    subject: tuple[str, ...] = ()  # what it is said of (「灯籠流しも…中止」: 灯籠流し), head first
 
     @property
     def asserted(self) -> bool:
@@ -275,7 +278,13 @@ def modality(
     opinion = opinion or _request(toks, end, c.tok_end)
     sentence_end = max(x.tok_end for x in clauses if x.sentence == c.sentence)
     opinion = opinion or any(has(vocab.opinion_sentence, t) for t in toks[end:sentence_end])
+    if not opinion and end < sentence_end and "よう" in doc.text:
+        opinion = _WISH.search(doc.text, toks[end].begin, toks[sentence_end - 1].end) is not None
     return negated, conditional, opinion, c.question
+
+
+# 「開催されますように」: a wish, not a claim
+_WISH = re.compile(r"ますように|ように(?:[!！。\s#]|$)")
 
 
 def _attributive(toks: list[Token], j: int) -> bool:
@@ -287,11 +296,22 @@ def _attributive(toks: list[Token], j: int) -> bool:
     return t.pos[0] == "名詞" and t.pos[1] == "普通名詞" and t.pos[2] == "一般"
 
 
+def _subject_key(t: Token, vocab: Vocabulary) -> str | None:
+    """A topic word, or a status noun a status is said of (「有料化は検討していない」)."""
+    key_ = topic_key(t, vocab)
+    if key_ is None and t.pos[0] == "名詞" and t.normalized in vocab.category:
+        return t.normalized
+    return key_
+
+
 def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Mention]:
     toks = doc.tokens
     vocab = vocabulary()
     out: list[Mention] = []
     starts = [c.tok_start for c in clauses]
+    first: dict[int, int] = {}  # sentence → its first token
+    for c in clauses:
+        first.setdefault(c.sentence, c.tok_start)
     for m in matches:
         if _attributive(toks, m.end):
             continue
@@ -300,7 +320,10 @@ def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Me
         begin, end = toks[m.start].begin, toks[m.end - 1].end
         cat = vocab.category[m.entry.text]
         past = _past(toks, m.end, clauses[ci].tok_end)
-        out.append(Mention(cat, m.entry.text, begin, end, ci, negated, conditional, opinion, question, past))
+        said_of = subject(toks, m.start, first[clauses[ci].sentence], lambda t: _subject_key(t, vocab))
+        out.append(
+            Mention(cat, m.entry.text, begin, end, ci, negated, conditional, opinion, question, past, said_of)
+        )
     return out
 
 

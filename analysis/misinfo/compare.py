@@ -20,7 +20,6 @@ from analysis.misinfo.view import View
 
 # Status categories a resident would call alarming when they are not true.
 _DENIAL_MIN = 1.6  # shared evidence (sum of word weights) with a denied sentence
-_ANAPHORA = ("事実", "そのよう", "そういった", "こうした")
 MIN_TIE = 0.5  # a shared word this specific ties a claim to a statement's sentence
 Links = dict[str, list[tuple[str, float]]]
 
@@ -71,11 +70,15 @@ def _date_overlap(a: tuple, b: tuple) -> bool:
 def _slot_agrees(slot: Slot, facts: list[Slot]) -> bool:
     if slot.kind == "date":
         return any(_date_overlap(slot.value, f.value) for f in facts)
+    if slot.kind == "time" and 60 <= slot.value[0] < 7 * 60:
+        # 「1時から」 of an afternoon event: an hour up to six said without 午前/午後 may be either
+        return any(f.value[0] in (slot.value[0], slot.value[0] + 12 * 60) for f in facts)
     return any(slot.value == f.value for f in facts)
 
 
 class Comparer:
-    def __init__(self, weight, topic_weight=None, specificity=None):
+    def __init__(self, weight, topic_weight=None, specificity=None, stop: frozenset[str] = frozenset()):
+        self.stop = stop  # the city's names: never what a status word is said of
         self.weight = weight  # word → 0..1 (the fact index's idf weight)
         self.topic_weight = topic_weight or weight  # word → 0..1, low for generic words (市役所)
         self.specificity = specificity or (lambda _w: 1.0)  # any word → 0..1, without the fact base
@@ -95,6 +98,15 @@ class Comparer:
                 if term in fact_nouns and m * min(own, self.topic_weight(term)) >= MIN_TIE:
                     return True
         return False
+
+    def _head(self, subject: tuple[str, ...]) -> str | None:
+        """The most telling word of a status word's subject: its head, unless that is generic or
+        one character (「ウォーキング大会」 → ウォーキング, not 大会; 「白樺湖の間」 → 白樺湖)."""
+        return next((w for w in subject if w not in self.stop and self.specificity(w) >= 1.0), None)
+
+    def _met(self, word: str, fact_words: frozenset[str]) -> bool:
+        """The post's word is, or matches (as a part or a reading), one of the statement's words."""
+        return word in fact_words or any(term in fact_words for term, _ in self.links.get(word, ()))
 
     def _about(self, post: Claims, clause: int, fact: IndexedFact, fact_clause: int) -> bool:
         fc = fact.claims
@@ -141,6 +153,12 @@ class Comparer:
     def _status(self, post: Claims, pm: Mention, fact: IndexedFact, verdict: Verdict, used: set[int]) -> None:
         fc = fact.claims
         nouns = post.sentence_nouns(pm.clause)
+        head = self._head(pm.subject)
+        if head is not None and not self._met(head, fact.terms.keys() | fact.title_nouns):
+            verdict.unknown.append(
+                pm
+            )  # said of something the statement never names (「有料化は検討していない」)
+            return
         best, best_score = None, -1.0
         for fm in fc.mentions:
             if not fm.asserted or fm.past:
@@ -149,13 +167,16 @@ class Comparer:
             if not same and not self.vocab.conflict(fm.category, pm.category):
                 continue
             # the statement's word for the same status, when it has one, is what the post is
-            # compared with (「再開」 meets 「営業を再開」, not 「休館します」)
+            # compared with (「再開」 meets 「営業を再開」, not 「休館します」), unless another of its
+            # clauses is said of the post's subject (「灯籠流しは予定どおり実施」 for 「灯籠流しも中止」)
             score = (
                 _overlap(nouns, fc.sentence_nouns(fm.clause), self.weight)
                 + 0.6 * (fm.lemma == pm.lemma)
                 + 100 * same
                 + 0.01 * (fc.clauses[fm.clause].sentence > 0)  # the body says it more fully than the title
             )
+            if head is not None and self._met(head, frozenset(fm.subject)):
+                score += 200
             if score > best_score:
                 best, best_score = fm, score
         if best is None:
@@ -261,27 +282,22 @@ class Comparer:
             )
 
     def _denied(self, post: Claims, fact: IndexedFact, verdict: Verdict, asked: bool) -> None:
-        """The post affirms what a sentence of the statement denies."""
-        fc = fact.claims
-        denied: list[tuple[frozenset[str], int]] = []
-        for i, c in enumerate(fc.clauses):
-            if not c.negated:
-                continue
-            text = fact.doc.text[c.start : c.end]
-            nouns = fc.sentence_nouns(i) if any(a in text for a in _ANAPHORA) else c.nouns
-            denied.append((nouns, i))
-        if not denied:
+        """The post affirms what a sentence of the statement denies (`analysis.misinfo.denials`)."""
+        if not fact.denials:
             return
+        fc = fact.claims
         for i, c in enumerate(post.clauses):
             if c.negated or c.denies or any(m.clause == i and m.negated for m in post.mentions):
                 continue  # 「人には感染しないって」「予約なしで行けた」: it says what the statement says
+            if c.question and not asked:
+                continue
             sentence = post.sentence_of(i)
             # 「まだ避難指示は出てないけど、気をつけて」: a sentence that denies it itself
             nouns = c.nouns if any(x.negated or x.denies for x in sentence) else post.sentence_nouns(i)
-            for fnouns, fi in denied:
-                shared = nouns & fnouns
-                if len(shared) >= 2 and _overlap(nouns, fnouns, self.weight) >= _DENIAL_MIN:
-                    fs, fe = _sentence_span(fc, fi)
+            for d in fact.denials:
+                shared, own = d.shared(nouns)
+                if own and len(shared) >= 2 and _overlap(shared, d.words, self.weight) >= _DENIAL_MIN:
+                    fs, fe = _sentence_span(fc, d.clause)
                     claimed = "+".join(sorted(shared)[:3])
                     verdict.conflicts.append(Conflict("denied", claimed, c.start, c.end, fs, fe, 0.8))
                     return

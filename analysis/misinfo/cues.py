@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from analysis.factbase import FactIndex
 from analysis.misinfo.claims import vocabulary
+from analysis.misinfo.gate import subject_pattern
 from analysis.misinfo.phrases import Lexicon, Match, read_list
 from analysis.misinfo.slots import has_slot
 from analysis.misinfo.view import View
@@ -25,6 +26,7 @@ CUE_LISTS = {
     "alarming": "misinfo_alarming.txt",
     "safety": "misinfo_safety.txt",
     "citation": "misinfo_citation.txt",
+    "quoted": "misinfo_quoted.txt",
 }
 
 # Japanese names of the cues, for the reason shown to staff.
@@ -35,6 +37,7 @@ CUE_NAMES = {
     "truth": "真偽を問う質問",
     "alarming": "不安をあおる内容",
     "attribution": "市の発表とする主張",
+    "acted": "出典のない市の決定・行動",
 }
 
 
@@ -61,7 +64,9 @@ class Cues:
 
     @property
     def rumour_kinds(self) -> list[str]:
-        return [k for k in ("hearsay", "rumour", "spread", "truth", "attribution") if self.spans.get(k)]
+        return [
+            k for k in ("hearsay", "rumour", "spread", "truth", "attribution", "acted") if self.spans.get(k)
+        ]
 
 
 @cache
@@ -69,7 +74,9 @@ def lexicon() -> Lexicon:
     """Every cue list and the status words, matched in one pass (loaded once per process)."""
     vocab = vocabulary()
     groups = {kind: read_list(name) for kind, name in CUE_LISTS.items()}
-    groups["status"] = [e.text for e in vocab.status.entries]
+    groups["status"] = [
+        e.text + " $" * e.clause_end + " ?" * e.question + " *" * e.prefix for e in vocab.status.entries
+    ]
     groups["source"] = sorted(vocab.sources)
     groups["report"] = sorted(vocab.report_verbs)
     return Lexicon(groups)
@@ -86,16 +93,22 @@ _SENTENCE_END = ("。", "\n", "!", "?")
 _NOT_YET = frozenset({"待ち", "待つ", "前", "次第", "予定", "まだ", "されるの", "無い", "ない"})
 
 
+def city_sources(doc: View, matches: dict[str, list[Match]]) -> list[int]:
+    """Words naming the city or its offices (市, 市役所, 市長, 茅野市 …): token indices."""
+    sources = [m.start for m in matches.get("source", [])]
+    sources += [i for i, t in enumerate(doc.tokens) if t.is_place and t.normalized.endswith("市")]
+    return sorted(set(sources))
+
+
 def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
     """A claim credited to the city: 「市が…と発表」「市長が言ってた」「市の発表です」."""
     reports = [m.start for m in matches.get("report", [])]
     if not reports:
         return []
-    sources = [m.start for m in matches.get("source", [])]
-    sources += [i for i, t in enumerate(doc.tokens) if t.is_place and t.normalized.endswith("市")]
+    sources = city_sources(doc, matches)
     toks = doc.tokens
     out: list[Span] = []
-    for i in sorted(set(sources)):
+    for i in sources:
         nxt = toks[i + 1].surface if i + 1 < len(toks) else ""
         if nxt == "の" and i + 2 in reports:  # 「市の発表」
             out.append(
@@ -122,6 +135,52 @@ def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
                 )
             )
             break
+    return out
+
+
+# verbs that tell what a place is like, not what the city does (「茅野市は星がきれいに見えるらしい」)
+_STATE_VERBS = frozenset(
+    {
+        "有る",
+        "居る",
+        "成る",
+        "見える",
+        "聞こえる",
+        "似る",
+        "違う",
+        "住む",
+        "知る",
+        "思う",
+        "分かる",
+        "出来る",
+        "言う",
+    }
+)
+
+
+def _acts(doc: View, matches: dict[str, list[Match]], sources: list[int]) -> list[Span]:
+    """The city as the doer of something passed on as hearsay, with no source named: 「茅野市が
+    全世帯に〇〇を配るらしい」「市役所、4月から土日も窓口開けることになったって」."""
+    hearsay = sorted(m.start for m in matches.get("hearsay", []))
+    if not hearsay:
+        return []
+    toks = doc.tokens
+    out: list[Span] = []
+    for i in sources:
+        nxt = toks[i + 1].surface if i + 1 < len(toks) else ""
+        if nxt not in _SUBJECT and nxt not in ("、", "って"):
+            continue
+        verb = None
+        for j in range(i + 2, len(toks)):
+            t = toks[j]
+            if t.surface in _SENTENCE_END or (verb is None and t.surface == "が" and t.pos[1] == "格助詞"):
+                break  # 「茅野市、返礼品に日本酒が入ったみたい」: something else does it
+            if verb is None and t.pos[0] == "動詞" and t.normalized not in _STATE_VERBS:
+                if t.pos[1] == "一般" or (t.normalized == "為る" and toks[j - 1].pos[2] == "サ変可能"):
+                    verb = j
+            if verb is not None and j in hearsay:
+                out.append(Span(toks[i].begin, toks[j].end, "acted", toks[verb].normalized, i, j + 1))
+                break
     return out
 
 
@@ -152,6 +211,10 @@ def find_cues(
     attribution = [a for a in _attribution(doc, matches) if _reported(doc, a)]
     if attribution:
         cues.spans["attribution"] = attribution
+    elif "citation" not in matches:
+        acts = _acts(doc, matches, city_sources(doc, matches))
+        if acts:
+            cues.spans["acted"] = acts
     for m in URL.finditer(doc.text) if "http" in doc.text else ():
         host = (urlsplit(m.group(0)).hostname or "").lower()
         if host.endswith(".lg.jp") or host in official_hosts:
@@ -160,7 +223,7 @@ def find_cues(
 
 
 # word lists that alone never make a finding (a warning alone, hearsay alone, a safety word alone)
-QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk"})
+QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk", "quoted"})
 
 
 class QuickTest:
@@ -176,6 +239,8 @@ class QuickTest:
         self.weak = lex.quick_check(skip=groups - {"status"})
         self.sources = lex.quick_check(skip=groups - {"source"})[0]
         self.reports = lex.quick_check(skip=groups - {"report"})[0]
+        self.hearsay = lex.quick_check(skip=groups - {"hearsay"})
+        self.city_subject = subject_pattern(vocabulary().sources)
         self.units = vocabulary().units
 
     def __call__(self, text: Doc) -> bool:
@@ -188,9 +253,15 @@ class QuickTest:
             return True
         if not self.reports.isdisjoint(lemmas) and ("市" in text.text or not self.sources.isdisjoint(lemmas)):
             return True  # perhaps credited to the city
+        if self.city_subject is not None and self.city_subject.search(text.text):
+            words, pattern = self.hearsay
+            if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)) or (
+                pattern is not None and pattern.search(text.text)
+            ):
+                return True  # perhaps the city's doing passed on
         if not self.index or self.index.topic_forms.isdisjoint(lemmas):
             return False
-        if len(self.index.denied_words.intersection(lemmas)) >= 2:
+        if self._denied_words(text) >= 2:
             return True  # perhaps what a statement denies
         words, pattern = self.weak
         if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
@@ -199,12 +270,19 @@ class QuickTest:
             text.text, self.units
         )
 
+    def _denied_words(self, text: Doc) -> int:
+        """How many of the post's words (lemmas and surfaces) are words statements deny."""
+        lookup = self.index.denied_lookup
+        return len(lookup.intersection(text.lemmas)) + len(lookup.intersection(text.surfaces))
+
     def matched(self, text: Doc, matches: dict[str, list[Match]]) -> bool:
         """After scanning: did the word lists find something that can make a finding?"""
         if not matches.keys() <= QUIET:
             return True
         if "report" in matches and ("source" in matches or "市" in text.text):
             return True
-        if len(self.index.denied_words.intersection(text.lemmas)) >= 2:
+        if "hearsay" in matches and self.city_subject is not None and self.city_subject.search(text.text):
+            return True
+        if self._denied_words(text) >= 2:
             return True
         return bool(self.index) and has_slot(text.text, self.units)

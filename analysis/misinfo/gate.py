@@ -141,9 +141,23 @@ def _token_literals(doc: View, i: int) -> set[str]:
     return out
 
 
+def _telling(doc: View) -> int:
+    """The word of an entry least likely to be in any post: one with a kanji or katakana, not
+    conjugated, the longest (情報 of 「からの情報です」, not から)."""
+
+    def rank(i: int) -> tuple[bool, bool, int]:
+        t = doc.tokens[i]
+        return (not _KANA_ONLY.fullmatch(t.surface), t.pos[0] not in _CONJUGATING, len(t.surface))
+
+    return max(range(len(doc.tokens)), key=rank)
+
+
+_KANA_ONLY = re.compile("[ぁ-ゖー]+")
+
+
 def entry_stems(lex: Lexicon, groups: Iterable[str]) -> set[str]:
     """For each entry of `groups`: its text (matched as characters) and the spellings of its
-    first word (which every token match of the entry starts with)."""
+    most telling word (which every token match of the entry has)."""
     wanted = set(groups)
     out: set[str] = set()
     for e in lex.entries:
@@ -153,8 +167,23 @@ def entry_stems(lex: Lexicon, groups: Iterable[str]) -> set[str]:
         doc = View(analyse_text(e.text))
         if not doc.tokens:
             continue
-        out.update(_token_literals(doc, 0))
+        out.update(_token_literals(doc, _telling(doc)))
     return out
+
+
+def subject_pattern(sources: Iterable[str], then: Iterable[str] = ()) -> re.Pattern[str] | None:
+    """The city or one of its offices as the subject of a clause (「市が」「市役所、」「市長は」),
+    followed later in the same sentence by one of `then` (literals as `stem` gives them: a
+    trailing "+" means before hiragana), if given."""
+    words = sorted(set(sources), key=len, reverse=True)
+    if not words:
+        return None
+    pattern = f"(?:{'|'.join(map(re.escape, words))})(?:が|は|も|、|,|って|では|から|として)"
+    later = sorted(set(then), key=len, reverse=True)
+    if later:
+        pieces = [re.escape(w[:-1]) + "[ぁ-ゖ]" if w.endswith("+") else re.escape(w) for w in later]
+        pattern += f"[^。!?\\n]*?(?:{'|'.join(pieces)})"
+    return re.compile(pattern)
 
 
 TOPIC, STRONG_CUE, REPORT, HEARSAY, STATUS, DENIED = 1, 2, 4, 8, 16, 32
@@ -168,9 +197,16 @@ class TextGate:
     a date, time or amount, a cue, or a word of a sentence a statement denies."""
 
     def __init__(
-        self, lex: Lexicon, topic_words: Iterable[str], denied_words: Iterable[str], units: tuple[str, ...]
+        self,
+        lex: Lexicon,
+        topic_words: Iterable[str],
+        denied_words: Iterable[str],
+        units: tuple[str, ...],
+        sources: Iterable[str] = (),
     ):
         self.units = units
+        # the city's doing passed on as hearsay (「市が〜を配るらしい」): both in one sentence
+        self.city_subject = subject_pattern(sources, entry_stems(lex, ("hearsay",)))
         self.literals = LiteralSet(
             {
                 TOPIC: topic_words,
@@ -185,5 +221,7 @@ class TextGate:
     def __call__(self, text: str) -> bool:
         found = self.literals.search(text, enough=STRONG_CUE)
         if found & STRONG_CUE or found & (REPORT | HEARSAY) == REPORT | HEARSAY:
+            return True
+        if found & HEARSAY and self.city_subject is not None and self.city_subject.search(text):
             return True
         return bool(found & TOPIC) and bool(found & CLAIM or has_slot(text, self.units))

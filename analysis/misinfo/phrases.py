@@ -25,7 +25,7 @@ _TAIL_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "感動�
 _BOUNDARY_POS2 = {"句点", "読点"}
 # Conjunctive particles that end a clause (「〜らしいけど」「〜ありますが、」), unlike 「して」.
 _BOUNDARY_CONJ = {"が", "けど", "けれど", "けれども", "のに", "ので", "から", "し"}
-_BOUNDARY_SURFACES = {"\n", "!", "?", "。", "、", ",", "…", "...", "w", "ｗ"}
+_BOUNDARY_SURFACES = {"\n", "!", "?", "。", "、", ",", "…", "...", "w", "ｗ", "#"}  # a hashtag starts anew
 
 
 def read_list(name: str) -> list[str]:
@@ -71,12 +71,31 @@ def clause_end_after(tokens: Sequence[Token], j: int) -> int | None:
     return len(tokens)
 
 
+# 「〜なんでしょ？」「〜だよね？」「〜じゃん？」 ask for agreement with a claim: they assert it
+_TAG = frozenset({"でしょ", "でしょう", "だろ", "だろう", "じゃん", "ね", "よね", "な"})
+
+
+# 「いつ開館するんだろう」「どういう時にするんだろう」: a question word and a wondering end
+_WH = frozenset(
+    {"何", "なん", "なに", "いつ", "どこ", "誰", "どれ", "どう", "どういう", "どの", "なぜ", "何故", "いくら"}
+)
+_WONDER = frozenset({"だろう", "だろ", "でしょう", "かしら"})
+
+
 def ends_as_question(tokens: Sequence[Token], j: int) -> bool:
-    """Does the clause from token `j` end with a question mark or a question particle?"""
+    """Does the clause from token `j` end with a question mark or a question particle (not a
+    tag asking for agreement: 「中学は対象外なんでしょ？」), or wonder with a question word?"""
+    wh = False
     for k in range(j, len(tokens)):
         t = tokens[k]
-        if t.surface in ("?", "？") or (t.surface in ("か", "の", "かな") and t.pos[1] == "終助詞"):
+        if t.surface in ("?", "？"):
+            return wh or not (k > j and tokens[k - 1].surface in _TAG)
+        if t.surface in ("か", "の", "かな", "っけ") and t.pos[1] == "終助詞":
             return True
+        if t.surface in _WONDER:
+            return wh
+        if t.surface in _WH or t.normalized in _WH:
+            wh = True
         if is_boundary(t):
             return False
     return False

@@ -47,3 +47,18 @@ def lexeme_variants() -> dict[str, tuple[str, ...]]:
     for word, head in lexeme_forms().items():
         out.setdefault(head, []).append(word)
     return {head: tuple(words) for head, words in out.items()}
+
+
+@lru_cache(maxsize=1)
+def concepts() -> dict[str, frozenset[str]]:
+    """headword → the synonym groups it belongs to as a noun that may be expanded (飲み食い and
+    飲食 share one): near-synonyms, looser than one lexeme, for checking a post against a
+    sentence a statement denies (「交際費で飲み食い」 against 「交際費で私的な飲食」)."""
+    out: dict[str, set[str]] = {}
+    with SYNONYMS.open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.split(",")
+            if len(parts) < 9 or parts[1] != "1" or parts[2] != "0":
+                continue
+            out.setdefault(parts[8], set()).add(parts[0])
+    return {word: frozenset(groups) for word, groups in out.items()}

@@ -54,7 +54,7 @@ def vocabulary() -> Vocabulary:
     for cat, words in status.items():
         for w in words:
             lines.append(w)
-            category[w] = cat
+            category[w.rstrip(" $?*")] = cat  # an entry's flags (" $": at a clause end) are not its text
     scope = data["scope"]
     return Vocabulary(
         status=PhraseSet(lines),
