@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick_rs
+
 from analysis.text import Doc, analyse_text
 from analysis.textnorm import normalize
 from analysis.types import Fact
@@ -128,6 +130,16 @@ class LocalEvidence:
         city = [normalize(n) for n in city_names]
         self.names = sorted(set(self.names) | _named_by_the_city(facts, city), key=len, reverse=True)
         self.local_words = frozenset(self.names) | frozenset(self.districts)  # counted as places, not topics
+        self._names = frozenset(self.names)
+        self._business = frozenset(self.business)
+        self._facts_with_word: dict[str, list[int]] = {}
+        self._facts_with_place: dict[str, list[int]] = {}
+        for k, f in enumerate(self.facts):
+            for w in f.words:
+                self._facts_with_word.setdefault(w, []).append(k)
+            for w in self.local_words:
+                if w in f.text:
+                    self._facts_with_place.setdefault(w, []).append(k)
         fact_places = {
             doc.surface(i)
             for f in facts
@@ -145,9 +157,9 @@ class LocalEvidence:
         vocab = set(self.names) | set(self.districts) | set(self.business) | set(self.neighbours)
         for f in self.facts:
             vocab |= f.words
-        self.vocab = frozenset(vocab)
-        self.lengths = sorted({len(w) for w in vocab if 2 <= len(w) <= _MAX_TERM}, reverse=True)
-        self.starts = frozenset(w[:2] for w in vocab if len(w) >= 2)
+        self.vocab = sorted(w for w in vocab if 2 <= len(w) <= _MAX_TERM)
+        # every vocabulary word in a post found in one pass (Aho–Corasick, overlaps included)
+        self._ac = ahocorasick_rs.AhoCorasick(self.vocab) if self.vocab else None
 
     def judge(self, doc: Doc) -> str:
         """A short Japanese reason when the evidence is enough, else ''."""
@@ -165,34 +177,33 @@ class LocalEvidence:
     def _found(self, text: str) -> dict[str, list[int]]:
         """Every vocabulary word in the text, with where it starts."""
         found: dict[str, list[int]] = {}
-        starts, vocab = self.starts, self.vocab
-        for i in range(len(text) - 1):
-            if text[i : i + 2] not in starts:
-                continue
-            for n in self.lengths:
-                w = text[i : i + n]
-                if len(w) == n and w in vocab:
-                    found.setdefault(w, []).append(i)
+        if self._ac is not None:
+            vocab = self.vocab
+            for k, a, _ in self._ac.find_matches_as_indexes(text, overlapping=True):
+                found.setdefault(vocab[k], []).append(a)
         return found
 
     def _weigh(self, text: str, found: dict[str, list[int]]) -> Evidence:
         score, why = 0.0, []
         covered: set[int] = set()  # characters of place names: 公園 in 運動公園 is no topic word
-        for w in self.names:
-            places = [i for i in found.get(w, ()) if self._standalone(text, w, i)]
-            if places:
-                score += _NAME
-                why.append(f"市内の地名・行事「{w}」")
-                covered.update(k for i in places for k in range(i, i + len(w)))
-        for w in self.districts:
-            places = [i for i in found.get(w, ()) if self._standalone(text, w, i)]
+        business = 0
+        for w in sorted(found, key=lambda w: found[w][0]):
+            if w in self._business:
+                business += 1
+            if w not in self.local_words:
+                continue
+            places = [i for i in found[w] if self._standalone(text, w, i)]
             covered.update(k for i in places for k in range(i, i + len(w)))
+            if w in self._names:
+                if places:
+                    score += _NAME
+                    why.append(f"市内の地名・行事「{w}」")
+                continue
             marked = any(text.startswith(self.district_marks, i + len(w)) for i in places)
             if marked or (places and not _HIRAGANA.fullmatch(w)):
                 score += _DISTRICT_MARKED if marked else _DISTRICT
                 why.append(f"市内の地区名「{w}」")
-        business = [w for w in self.business if w in found]
-        score += min(_BUSINESS * len(business), _BUSINESS_MAX)
+        score += min(_BUSINESS * business, _BUSINESS_MAX)
         best, shared = self._best_fact(text, found, covered)
         if best is not None:
             score += _FACT_WORD * len(shared)
@@ -208,17 +219,22 @@ class LocalEvidence:
     def _best_fact(
         self, text: str, found: dict[str, list[int]], covered: set[int]
     ) -> tuple[_FactTerms | None, set[str]]:
-        if not self.facts:
+        at = {w: [i for i in found[w] if i not in covered] for w in found if w not in self.local_words}
+        words_of: dict[int, list[str]] = {}  # fact index → its specific words in the post
+        for w, where in at.items():
+            if where:
+                for k in self._facts_with_word.get(w, ()):
+                    words_of.setdefault(k, []).append(w)
+        for w in found:  # a statement naming one of the post's places is a candidate too
+            for k in self._facts_with_place.get(w, ()):
+                words_of.setdefault(k, [])
+        if not words_of:
             return None, set()
         numbers = numbers_in(text) if any(c.isdigit() or c == "曜" for c in text) else set()
-        places = [w for w in found if w in self.local_words]
         best, best_shared = None, set()
-        at = {w: [i for i in found[w] if i not in covered] for w in found if w not in self.local_words}
-        for f in self.facts:
-            words = [w for w in f.words if at.get(w)]
-            if not words and not any(w in f.text for w in places):
-                continue  # nothing of this statement's topic or places in the post
-            shared = _runs(words, at, text) | (f.numbers & numbers)
+        for k in sorted(words_of):
+            f = self.facts[k]
+            shared = _runs(words_of[k], at, text) | (f.numbers & numbers)
             if len(shared) > len(best_shared):
                 best, best_shared = f, shared
         return best, best_shared
