@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -115,6 +115,14 @@ def _claim_batch(session: Session, last_id: int, size: int) -> list[Post]:
     return list(session.execute(stmt).all())
 
 
+def _ids_in(session: Session, column, ids: list[int]):  # noqa: ANN001, ANN202
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`: one parameter instead of one per id,
+    which spares the driver parsing a statement of thousands of placeholders per batch."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def _folded(a: Analysed, f: Finding, pile_on_at: dict[tuple[str, str], datetime]) -> bool:
     """A non-threat hostile reply after its thread's pile-on began is counted in the thread alert."""
     if f.kind != "hostility" or is_threat(f):
@@ -140,7 +148,7 @@ def analyse_batch(
     for (relevant, why), ids in sorted(marks.items()):  # one UPDATE per distinct verdict, not per post
         session.execute(
             update(_POST)
-            .where(_POST.c.id.in_(ids))
+            .where(_ids_in(session, _POST.c.id, ids))
             .values(relevant=relevant, relevance_reason=why, analyzed_at=now)
         )
     threads = update_threads(session, batch, rules.thread, now)
@@ -165,19 +173,27 @@ def analyse_batch(
     return report
 
 
+def default_batch_size(engine: Engine) -> int:
+    """Posts per transaction: larger on PostgreSQL, where each statement is a round trip to the
+    server (2,000 posts is about 0.4 s of analysis holding its batch's locks); SQLite writes locally."""
+    return 2000 if engine.dialect.name == "postgresql" else 500
+
+
 def analyze_new(
     settings: Settings,
     engine: Engine,
-    batch_size: int = 500,
+    batch_size: int | None = None,
     now: datetime | None = None,
     analyzer: Analyzer | None = None,
 ) -> AnalyzeReport:
     """Analyse posts not analysed yet (incremental), in batches, each batch one transaction.
 
-    `now` (the clock) and `analyzer` may be passed in (tests, benchmarks); by default the
-    current time and an `Analyzer` over the stored official statements.
+    `batch_size` defaults to `default_batch_size(engine)`. `now` (the clock) and `analyzer` may
+    be passed in (tests, benchmarks); by default the current time and an `Analyzer` over the
+    stored official statements.
     """
     report = AnalyzeReport()
+    batch_size = batch_size or default_batch_size(engine)
     rules = Rules.from_settings(settings)
     if analyzer is None:
         with Session(engine) as session:
