@@ -238,6 +238,8 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
             return None
         return Signal("quit_demand", e.tag, e.weight, h)
     if e.kind == "rude":
+        if m.opinion:
+            return None  # 帰ってください, 黙っていただけますか: a polite request
         if (m.imperative or m.prohibitive or m.question or m.negated) and not m.passive and not m.done:
             return Signal("rude", e.tag, e.weight, h)
         return None

@@ -466,3 +466,15 @@ def test_more_shapes_of_contempt_and_threat(text):
 )
 def test_reports_of_what_others_did_are_not_threats(text):
     assert hostility(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "帰りは暗いので気をつけて帰ってくださいね",
+        "夜道は危ないので気をつけてお帰りください",
+        "申し訳ないですが、今日はもう帰ってください",
+    ],
+)
+def test_polite_requests_and_safety_advice_are_not_orders_or_threats(text):
+    assert hostility(text) is None
