@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from analysis.detectors.base import Context, Detector, Prefilter, default_detectors
+from analysis.detectors.base import Context, Prefilter, default_detectors
 from analysis.relevance import Relevance
 from analysis.text import Doc, analyse_text
 from analysis.types import AnalysisConfig, Fact, Finding, PostText, Result
+
+# a prefilter's usual chance of saying True, highest first (a speed hint only: any order gives the
+# same results); detectors not named here are tried last
+_PREFILTER_ORDER = {"misinformation": 0, "hostility": 1, "leak": 2}
 
 
 class Analyzer:
@@ -40,9 +44,16 @@ class Analyzer:
             "misinformation": c.misinfo_suggest_threshold,
             "leak": c.leak_threshold,
         }
-        self._gated: list[tuple[Detector, Callable[[str], bool] | None]] = [
-            (d, d.prefilter if fast and isinstance(d, Prefilter) else None) for d in self.detectors
-        ]
+        # prefilters in the order they are tried: the one most often True first, since once any says
+        # True the words are read anyway and each later detector's own first check decides
+        gates = [(i, d.prefilter) for i, d in enumerate(self.detectors) if isinstance(d, Prefilter)]
+        self._prefilters: list[tuple[int, Callable[[str], bool]]] = (
+            sorted(
+                gates, key=lambda g: _PREFILTER_ORDER.get(self.detectors[g[0]].kind, len(_PREFILTER_ORDER))
+            )
+            if fast and len(gates) == len(self.detectors)  # a detector without one always reads the words
+            else []
+        )
 
     def threshold(self, kind: str) -> float:
         """A finding below its kind's threshold is not reported (misinformation: the suggest threshold)."""
@@ -55,16 +66,28 @@ class Analyzer:
             doc.lemmas  # noqa: B018 - the slow path tokenises every post up front, as it always did
         return self._judge(post, doc)
 
+    def _to_run(self, doc: Doc) -> list[bool]:
+        """Which detectors to run. Until a prefilter says True the post needs no words: each says
+        whether its detector could find anything; after that (or once the words were read for
+        relevance) the rest simply run, their own first checks being the same tests on the words."""
+        run = [True] * len(self.detectors)
+        if doc.tokenised:
+            return run
+        text = doc.text
+        for i, prefilter in self._prefilters:
+            run[i] = prefilter(text)
+            if run[i]:
+                break
+        return run
+
     def _judge(self, post: PostText, doc: Doc) -> Result:
         relevant, why = self.relevance.judge(post, doc)
         if not relevant:
             return Result(id=post.id, relevant=False, relevance_reason=why)
         flags: list[Finding] = []
-        text = doc.text
-        for d, gate in self._gated:
-            if gate is not None and not gate(text):
-                continue
-            flags += [f for f in d.detect(post, doc, self.context) if f.score >= self.threshold(f.kind)]
+        for d, run in zip(self.detectors, self._to_run(doc), strict=True):
+            if run:
+                flags += [f for f in d.detect(post, doc, self.context) if f.score >= self.threshold(f.kind)]
         flags.sort(key=lambda f: f.score, reverse=True)
         for f in flags:
             _mask_personal_data(f)
