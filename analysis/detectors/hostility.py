@@ -188,7 +188,9 @@ def _strongest(signals: list[Signal]) -> list[Signal]:
 
 def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
     e = h.entry
-    if not e.forms:  # a regular expression: the phrase says it all
+    if not e.forms:  # a regular expression: the phrase says it all, unless it is quoted
+        if e.tag != "weapon" and rules.reported_speech(doc, h.last):
+            return None  # 頭がお花畑って言われても / 殺すぞと言われた
         category = {"death": "death_wish", "quit": "quit_demand", "targeted": "insult"}.get(e.kind, e.kind)
         return Signal(category, e.tag, e.weight, h)
     if e.kind == "insult":
@@ -294,7 +296,7 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None)
     start = rules.sentence_start(doc, h.first)
     # a word that is also a thing here needs more than a comma: 茅野市のごみ、10月から… is garbage
     said_of = h.entry.tag != "literal" or last + 1 >= n or doc.lemmas[last + 1] != "、"
-    if said_of and any(_names_people(doc, k, lex) for k in range(max(start, h.first - 6), h.first)):
+    if said_of and any(_names_people(doc, k, lex) for k in range(max(start, h.first - 9), h.first)):
         return True  # 職員はゴミ, 役所のカス, 窓口の女、ブスのくせに
     if rules.clause_start(doc, h.first) != h.first:
         return False
