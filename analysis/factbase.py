@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
 from analysis.misinfo.denials import Denial, denials, expand
+from analysis.misinfo.extents import ScopeWord, periods, scope_words
 from analysis.misinfo.gate import HIRA_TO_KANA, spellings
 from analysis.misinfo.phrases import read_list
 from analysis.misinfo.synonyms import lexeme_variants
@@ -52,6 +53,8 @@ class IndexedFact:
     title_nouns: frozenset[str] = frozenset()
     denial: bool = False  # it denies something (「そのような事実はありません」): a correction of a rumour
     denials: list[Denial] = field(default_factory=list)  # what its negated clauses deny
+    scopes: list[ScopeWord] = field(default_factory=list)  # 「一部」「すべての」: how far it reaches
+    periods: list[tuple[float, int]] = field(default_factory=list)  # (hours, clause) from start to end
 
     @property
     def published(self) -> datetime | None:
@@ -137,7 +140,10 @@ class FactIndex:
                 c.negated and any(a in doc.text[c.start : c.end] for a in _DENIAL) for c in claims.clauses
             )
             denied = denials(claims, doc.text, title, self.stop)
-            self.facts.append(IndexedFact(fact, doc, claims, terms, title, denial, denied))
+            scopes = scope_words(doc.text, claims, statement=True)
+            self.facts.append(
+                IndexedFact(fact, doc, claims, terms, title, denial, denied, scopes, periods(claims))
+            )
         n = len(self.facts)
         self.postings: dict[str, list[tuple[int, int]]] = {}
         for i, f in enumerate(self.facts):

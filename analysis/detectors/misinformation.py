@@ -63,6 +63,8 @@ from analysis.misinfo import report
 from analysis.misinfo.claims import Claims, extract, vocabulary
 from analysis.misinfo.compare import Comparer, Conflict, Verdict, asserted, denial_span, first_claim
 from analysis.misinfo.cues import URL, Cues, QuickTest, Span, find_cues, lexicon
+from analysis.misinfo.extents import claim_words as extent_words
+from analysis.misinfo.extents import scope_words
 from analysis.misinfo.gate import TextGate
 from analysis.misinfo.phrases import phrase_set
 from analysis.misinfo.view import View
@@ -85,7 +87,8 @@ RUMOUR_WEIGHTS = {
     "acted": 0.2,
     "alarming": 0.2,
 }
-SENTENCE_CUES = ("hearsay", "truth", "attribution", "acted")  # cues that pass on only their own sentence
+# cues that pass on only their own sentence (「〜と市が発表」 names its source: it passes nothing on)
+SENTENCE_CUES = ("hearsay", "truth", "acted")
 NEWS_PLATFORMS = frozenset({"rss"})  # headlines report; they do not pass on what they heard
 RUMOUR_CAP_NO_FACTS = 0.5
 RUMOUR_CAP = 0.55
@@ -125,6 +128,7 @@ class MisinformationDetector:
             self.index.denied_forms(),
             vocabulary().units,
             vocabulary().sources,
+            extent_words(),
         )
         self.names = city_names(config)
         self.noise = frozenset(
@@ -165,9 +169,10 @@ class MisinformationDetector:
         return self._not_insider(post, self._rumour(doc, cues, terms, claims))
 
     def _not_insider(self, post: PostText, found: list[Finding]) -> list[Finding]:
-        """Staff telling what they know from inside (「秘書課の中では決まってる話」) is for the leak
-        check; only a claim that contradicts a statement is misinformation from them."""
-        if found and found[0].details.get("kind") != "contradiction":
+        """Staff telling what they know from inside (「秘書課の中では決まってる話」「10月からでほぼ
+        確定」) is for the leak check: plans and figures not yet announced differ from the statement
+        in force. Only a claim a statement denies is misinformation from them."""
+        if found and found[0].details.get("slot") != "denied":
             if staff_profile(post.author_description, self.names):
                 return []
         return found
@@ -195,15 +200,19 @@ class MisinformationDetector:
         cands: list[Candidate],
         current: Candidate,
     ) -> list[Finding]:
-        compare = self.comparer.compare
-        verdicts = {current.index: compare(claims, self.index.facts[current.index], asked, current.links)}
+        scopes = scope_words(doc.text, claims, statement=False)
+
+        def compare(c: Candidate) -> Verdict:
+            return self.comparer.compare(claims, self.index.facts[c.index], asked, c.links, scopes)
+
+        verdicts = {current.index: compare(current)}
         chosen, verdict = current, verdicts[current.index]
         if not verdict.conflicts and not verdict.agreements:
             best_sim = max(c.similarity for c in cands)
             for c in cands:
                 if c.index in verdicts or c.similarity < 0.6 * best_sim:
                     continue
-                v = verdicts[c.index] = compare(claims, self.index.facts[c.index], asked, c.links)
+                v = verdicts[c.index] = compare(c)
                 if v.conflicts and (
                     not verdict.conflicts
                     or v.best.strength * c.similarity > verdict.best.strength * chosen.similarity
@@ -352,8 +361,8 @@ class MisinformationDetector:
                 nouns = claims.sentence_nouns(ci) - known - self.index.stop
                 extra = sorted(w for w in nouns if not any(w in k or k in w for k in known))
                 claimed += [Span(span.start, span.end, "attributed", w) for w in extra[:3]]
-        if not claimed and not (asked and not verdict.agreements):
-            return []
+        if not claimed:
+            return []  # 「〜ってほんと？」 about nothing the statement leaves out is a question
         score = 0.2 + 0.1 * min(3, len(kinds)) + 0.15 * bool(claimed) + 0.1 * cand.similarity
         if verdict.agreements:
             score -= 0.1
@@ -395,11 +404,10 @@ class MisinformationDetector:
             return []  # 「〜って言ってる人いるけど」: others' claim, talked about
         # credited to the city, yet no statement is even on its topic
         credited = (
-            bool(cues["attribution"])
-            and bool(self.index)
+            bool(self.index)
             and not matched
-            and len(kinds) >= 2
             and not cues["citation"]
+            and any(_passed_on(claims, cues, s) for s in cues["attribution"])  # 「市が発表したらしい」
         )
         if cues.official_link or not (cues["alarming"] or credited or len({*kinds} - {"attribution"}) >= 2):
             return []

@@ -344,7 +344,7 @@ def extract(doc: View, status: list[Match] | None = None, terms: Counter | None 
     if not clauses:
         return claims
     starts = [c.start for c in clauses]
-    for kind, value, start, end, negated in slots.find(doc.text, vocab.units):
+    for kind, value, start, end, negated, role in slots.find(doc.text, vocab.units):
         ci = max(0, bisect.bisect_right(starts, start) - 1)
-        claims.slots.append(Slot(kind, value, start, end, ci, negated))
+        claims.slots.append(Slot(kind, value, start, end, ci, negated, role))
     return claims

@@ -15,11 +15,23 @@ from dataclasses import dataclass, field
 from analysis.factbase import IndexedFact
 from analysis.misinfo.claims import Claims, Mention, modality, vocabulary
 from analysis.misinfo.cues import Span
+from analysis.misinfo.extents import (
+    HOURS,
+    Extent,
+    ScopeWord,
+    month_end,
+    period_conflict,
+    rise_conflict,
+    scope_conflict,
+)
 from analysis.misinfo.slots import Slot
 from analysis.misinfo.view import View
 
 # Status categories a resident would call alarming when they are not true.
 _DENIAL_MIN = 1.6  # shared evidence (sum of word weights) with a denied sentence
+_DATE_STATUSES = frozenset(
+    {"changed", "decided", "as_scheduled", "postponed"}
+)  # 「12日に変更」: the date is the claim
 MIN_TIE = 0.5  # a shared word this specific ties a claim to a statement's sentence
 Links = dict[str, list[tuple[str, float]]]
 
@@ -67,6 +79,20 @@ def _date_overlap(a: tuple, b: tuple) -> bool:
     return (ma is None or mb is None or ma == mb) and la <= hb and lb <= ha
 
 
+def _same_end(post: Claims, pm: Mention, fc: Claims, fm: Mention) -> bool:
+    """The post ends the status on the day the statement's status ends: 「8月31日で終了」."""
+    ends = [s for s in post.slots if s.kind == "date" and s.role == "until" and s.clause == pm.clause]
+    if not ends:
+        return False
+    sentence = fc.clauses[fm.clause].sentence
+    theirs = [
+        s
+        for s in fc.slots
+        if s.kind == "date" and s.role == "until" and fc.clauses[s.clause].sentence == sentence
+    ]
+    return any(_date_overlap(a.value, b.value) for a in ends for b in theirs)
+
+
 def _slot_agrees(slot: Slot, facts: list[Slot]) -> bool:
     if slot.kind == "date":
         return any(_date_overlap(slot.value, f.value) for f in facts)
@@ -112,9 +138,17 @@ class Comparer:
         fc = fact.claims
         return self.tied(post.sentence_nouns(clause), fc.sentence_nouns(fact_clause) | fact.title_nouns)
 
-    def compare(self, post: Claims, fact: IndexedFact, asked: bool, links: Links | None = None) -> Verdict:
+    def compare(
+        self,
+        post: Claims,
+        fact: IndexedFact,
+        asked: bool,
+        links: Links | None = None,
+        scopes: list[ScopeWord] | None = None,
+    ) -> Verdict:
         """`asked`: the post asks whether its claim is true (「〜って本当？」), so questions count.
-        `links`: post word → [(statement word, match weight)] (`FactIndex.candidates`)."""
+        `links`: post word → [(statement word, match weight)] (`FactIndex.candidates`).
+        `scopes`: the post's words of extent (`extents.scope_words`)."""
         self.links = links or {}
         self.post_nouns = frozenset().union(*(c.nouns for c in post.clauses))
         verdict = Verdict()
@@ -124,9 +158,23 @@ class Comparer:
                 continue
             self._status(post, pm, fact, verdict, compared_slots)
         self._slots(post, fact, verdict, compared_slots, asked)
+        if scopes and fact.scopes:
+            about = lambda pc, fc: self._about(post, pc, fact, fc)  # noqa: E731
+            found = scope_conflict(scopes, fact.scopes, post, about, asked)
+            if found is not None:
+                verdict.conflicts.append(self._conflict(found, post, fact))
         self._venue(post, fact, verdict)
-        self._denied(post, fact, verdict, asked)
+        self._denied(post, fact, verdict, asked, any(w.kind == "all" for w in scopes or ()))
         return verdict
+
+    @staticmethod
+    def _conflict(found: Extent, post: Claims, fact: IndexedFact) -> Conflict:
+        fs, fe = _sentence_span(fact.claims, found.fact_clause)
+        if found.slot == "scope":  # the claim is the post's sentence (「茅野市全域で断水」)
+            start, end = _sentence_span(post, post.clause_at(found.start))
+        else:
+            start, end = found.start, found.end
+        return Conflict(found.slot, found.claimed, start, end, fs, fe, found.strength)
 
     def _venue(self, post: Claims, fact: IndexedFact, verdict: Verdict) -> None:
         """「会場が運動公園に変わった」 while the statement's venue clause names another place."""
@@ -199,6 +247,9 @@ class Comparer:
                 verdict.agreements += 1
                 self._status_slots(post, pm, fact, best, verdict, used)
                 return
+            if _same_end(post, pm, fc, best):
+                verdict.agreements += 1  # 「営業は8月31日で終了」 of 「8月31日まで営業します」
+                return
             strength = 1.0 if best.lemma == pm.lemma else 0.85
         elif not best.negated and not pm.negated:
             strength = 0.9
@@ -236,14 +287,44 @@ class Comparer:
 
     def _slots(self, post: Claims, fact: IndexedFact, verdict: Verdict, used: set[int], asked: bool) -> None:
         fc = fact.claims
+        # clauses whose status the statement never mentions (「冬季閉鎖は11月15日から」 against a
+        # reopening): their dates are of that other matter; a change's date is the claim itself
+        unknown = {id(m) for m in verdict.unknown if m.category not in _DATE_STATUSES}
+        elsewhere = {m.clause for m in verdict.unknown if id(m) in unknown} - {
+            m.clause for m in post.mentions if id(m) not in unknown
+        }
         for n, slot in enumerate(post.slots):
             clause = post.clauses[slot.clause]
             if n in used or slot.negated or clause.hedged or (clause.question and not asked):
                 continue
+            about = lambda c, pc=slot.clause: self._about(post, pc, fact, c)  # noqa: E731
+            if slot.role == "per" or (slot.kind in ("date", "time", "weekday") and slot.clause in elsewhere):
+                continue  # 「1世帯あたり」; a date of a status the statement never mentions (冬季閉鎖)
+            if slot.kind == "amount" and slot.role:
+                # 「100円アップ」「倍になる」: a rise, compared only with the statement's rises
+                found = rise_conflict(slot, fc, fact.doc.text, about)
+                if found is True:
+                    verdict.agreements += 1
+                elif found:
+                    verdict.conflicts.append(self._conflict(found, post, fact))
+                continue
             if slot.kind == "amount":
-                same_unit = [s for s in fc.slots if s.kind == "amount" and s.value[1] == slot.value[1]]
+                same_unit = [
+                    s
+                    for s in fc.slots
+                    if s.kind == "amount" and s.value[1] == slot.value[1] and s.role != "per"
+                ]
             else:
                 same_unit = [s for s in fc.slots if s.kind == slot.kind]
+            if slot.kind == "date" and slot.role == "until":
+                # 「5月いっぱい使えない」: an end, compared with the statement's ends when it gives any
+                slot = month_end(slot)
+                same_unit = [s for s in same_unit if s.role == "until"] or same_unit
+            if not same_unit and slot.kind == "amount" and slot.value[1] in HOURS and fact.periods:
+                found = period_conflict(slot, fact.periods, about)
+                if found is not None:
+                    verdict.conflicts.append(self._conflict(found, post, fact))
+                continue
             if not same_unit:
                 free = [m for m in fc.mentions if m.category == "free" and m.asserted and not m.negated]
                 if (
@@ -281,8 +362,10 @@ class Comparer:
                 Conflict(slot.kind, slot.label(), slot.start, slot.end, fs, fe, strength)
             )
 
-    def _denied(self, post: Claims, fact: IndexedFact, verdict: Verdict, asked: bool) -> None:
-        """The post affirms what a sentence of the statement denies (`analysis.misinfo.denials`)."""
+    def _denied(self, post: Claims, fact: IndexedFact, verdict: Verdict, asked: bool, whole: bool) -> None:
+        """The post affirms what a sentence of the statement denies (`analysis.misinfo.denials`);
+        a denial of the whole city (「市全域への避難指示は…ありません」) only when the post says
+        the whole city too (`whole`)."""
         if not fact.denials:
             return
         fc = fact.claims
@@ -295,6 +378,8 @@ class Comparer:
             # 「まだ避難指示は出てないけど、気をつけて」: a sentence that denies it itself
             nouns = c.nouns if any(x.negated or x.denies for x in sentence) else post.sentence_nouns(i)
             for d in fact.denials:
+                if d.whole and not whole:
+                    continue
                 shared, own = d.shared(nouns)
                 if own and len(shared) >= 2 and _overlap(shared, d.words, self.weight) >= _DENIAL_MIN:
                     fs, fe = _sentence_span(fc, d.clause)

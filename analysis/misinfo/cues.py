@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from analysis.factbase import FactIndex
 from analysis.misinfo.claims import vocabulary
+from analysis.misinfo.extents import may_claim as extent_claim
 from analysis.misinfo.gate import subject_pattern
 from analysis.misinfo.phrases import Lexicon, Match, read_list
 from analysis.misinfo.slots import has_slot
@@ -263,6 +264,8 @@ class QuickTest:
             return False
         if self._denied_words(text) >= 2:
             return True  # perhaps what a statement denies
+        if extent_claim(text.text):
+            return True  # 「全域で」「小学校だけ」
         words, pattern = self.weak
         if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
             return True
@@ -285,4 +288,4 @@ class QuickTest:
             return True
         if self._denied_words(text) >= 2:
             return True
-        return bool(self.index) and has_slot(text.text, self.units)
+        return bool(self.index) and (has_slot(text.text, self.units) or extent_claim(text.text))

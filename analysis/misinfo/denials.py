@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from analysis.misinfo.claims import Claims
+from analysis.misinfo.extents import patterns as extent_patterns
 from analysis.misinfo.synonyms import concepts
 
 _ANAPHORA = ("事実", "そのよう", "そういった", "こうした")
@@ -31,6 +32,7 @@ class Denial:
     clause: int  # the negated clause of the statement
     words: frozenset[str]  # topic words the negation covers
     own: frozenset[str]  # those the statement does not affirm anywhere else
+    whole: bool = False  # it denies it of the whole city (「市全域への避難指示は発令していません」)
 
     def shared(self, nouns: frozenset[str]) -> tuple[frozenset[str], bool]:
         """(statement words the post's nouns meet, directly or as near-synonyms; whether one of
@@ -77,7 +79,8 @@ def denials(
             words = frozenset().union(*(x.nouns for x in claims.clauses[: i + 1] if x.sentence == c.sentence))
         words -= stop
         if words:
-            out.append(Denial(i, words, words - affirmed))
+            whole = extent_patterns()["claimed_all"].search(text, c.start, c.end) is not None
+            out.append(Denial(i, words, words - affirmed, whole))
     return out
 
 

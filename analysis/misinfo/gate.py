@@ -186,15 +186,16 @@ def subject_pattern(sources: Iterable[str], then: Iterable[str] = ()) -> re.Patt
     return re.compile(pattern)
 
 
-TOPIC, STRONG_CUE, REPORT, HEARSAY, STATUS, DENIED = 1, 2, 4, 8, 16, 32
-CLAIM = STATUS | REPORT | HEARSAY | DENIED  # what a post on a statement's topic must also have
+TOPIC, STRONG_CUE, REPORT, HEARSAY, STATUS, DENIED, SCOPE = 1, 2, 4, 8, 16, 32, 64
+CLAIM = STATUS | REPORT | HEARSAY | DENIED | SCOPE  # what a post on a statement's topic must also have
 
 
 class TextGate:
     """The character test. A post can be reported only with a strong cue (alarming words, 噂,
     拡散希望, 「本当？」), a reporting verb passed on as hearsay (「市が発表したらしい」), or a
     specific word of a statement together with something to compare or pass on: a status word,
-    a date, time or amount, a cue, or a word of a sentence a statement denies."""
+    a date, time or amount, a cue, a word of extent (全域, だけ) or a word of a sentence a
+    statement denies."""
 
     def __init__(
         self,
@@ -203,6 +204,7 @@ class TextGate:
         denied_words: Iterable[str],
         units: tuple[str, ...],
         sources: Iterable[str] = (),
+        scope_words: Iterable[str] = (),
     ):
         self.units = units
         # the city's doing passed on as hearsay (「市が〜を配るらしい」): both in one sentence
@@ -215,6 +217,7 @@ class TextGate:
                 HEARSAY: entry_stems(lex, ("hearsay",)),
                 STATUS: entry_stems(lex, ("status",)),
                 DENIED: denied_words,
+                SCOPE: scope_words,
             }
         )
 

@@ -17,6 +17,8 @@ SLOT_NAMES = {
     "amount": "金額・数量",
     "place": "場所",
     "denied": "市が否定している内容",
+    "scope": "対象の範囲",
+    "period": "期間",
 }
 
 

@@ -22,6 +22,9 @@ class Slot:
     end: int
     clause: int
     negated: bool = False  # 「16日じゃなくて17日」
+    # date/time: "from" | "until"; amount: "delta" (「100円アップ」) | "rate" (「5割値上げ」) | "per"
+    # (「1世帯あたり」)
+    role: str = ""
 
     def label(self) -> str:
         if self.kind == "date":
@@ -168,8 +171,46 @@ def has_slot(text: str, units: tuple[str, ...]) -> bool:
     return _hint_re(units).search(text) is not None
 
 
-def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, bool]]:
-    """(kind, value, start, end, negated) of every slot, in order of position."""
+# what a date or time is: the start or the end of a period, a deadline (「5月いっぱい」「6月30日
+# （火）まで」「期限は6月30日」「10月16日（金）必着」)
+_PAREN_DAY = r"\s*(?:[(（][月火水木金土日](?:曜日?)?[)）])?\s*"
+_UNTIL_AFTER = re.compile(
+    _PAREN_DAY
+    + r"(?:(?:午前|午後)?\d{1,2}(?:時|:\d{2})(?:\d{1,2}分|半)?)?\s*"
+    + r"(?:まで|いっぱい|一杯|必着|で終了|で終わ|で締め?切|が期限|が締め?切|が納期)"
+)
+_UNTIL_BEFORE = re.compile(r"(?:期限|締め?切り?|納期限?|期日)(?:は|が|:)?\s*$")
+_FROM_AFTER = re.compile(
+    _PAREN_DAY + r"(?:(?:午前|午後)?\d{1,2}(?:時|:\d{2})(?:\d{1,2}分|半)?)?\s*(?:から|より|以降|〜|~)"
+)
+# what an amount is: the size of a rise (「100円アップ」「100円の値上げ」), or a rate of rise
+_DELTA_AFTER = re.compile(r"(?:の)?(?:アップ|UP|up|値上げ|値上が|増額|増し|増|上が|上げ|高く|プラス)")
+_RISE_AFTER = re.compile(
+    r"(?:も|の|に|、|程度|ほど|くらい|ぐらい|近く|以上)*(?:アップ|UP|up|値上げ|値上が|増額|増し|増|上が|上げ|高く|改定|引き?上げ|になる|になった|に)"
+)
+_RATE_UNITS = ("%", "割", "倍")
+_DOUBLE = re.compile(r"(?<![\d.０-９])倍(?=に|の値上|以上に|近く)")
+
+
+def _role(kind: str, value: tuple, text: str, start: int, end: int) -> str:
+    if kind in ("date", "time"):
+        after = text[end : end + 24]
+        if _UNTIL_AFTER.match(after) or _UNTIL_BEFORE.search(text[max(0, start - 8) : start]):
+            return "until"
+        return "from" if _FROM_AFTER.match(after) else ""
+    if kind == "amount":
+        after = text[end : end + 12]
+        if after.startswith(("あたり", "当たり", "につき", "ごと", "毎")):
+            return "per"  # 「1世帯あたり3万円」: a unit of count, not a count
+        if value[1] in _RATE_UNITS:
+            return "rate" if _RISE_AFTER.match(after) else ""
+        if _DELTA_AFTER.match(after) or text[max(0, start - 3) : start].endswith(("プラス", "+")):
+            return "delta"
+    return ""
+
+
+def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, bool, str]]:
+    """(kind, value, start, end, negated, role) of every slot, in order of position."""
     found: list[tuple[str, tuple, int, int]] = []
     digits = _DIGIT.search(text) is not None
     if (digits and ("月" in text or "日" in text or "/" in text)) or "年内" in text or "年末" in text:
@@ -180,6 +221,8 @@ def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, 
         found += [("time", (12 * 60,), m.start(), m.end()) for m in re.finditer("正午", text)]
     if digits:
         found += [("amount", *a) for a in _amounts(text, units)]
+    if "倍" in text:  # 「倍になる」: twice as much
+        found += [("amount", (2.0, "倍"), m.start(), m.end()) for m in _DOUBLE.finditer(text)]
     if "曜" in text or "(" in text:
         for m in _WEEKDAY.finditer(text):
             wd = m.group(1) or m.group(2) or m.group(3)
@@ -187,4 +230,6 @@ def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, 
     if "生" in text or "和" in text or "成" in text or "19" in text:
         found = [f for f in found if f[0] != "date" or not _not_now(text, f[2], f[3])]
     found.sort(key=lambda f: f[2])
-    return [(k, v, s, e, bool(_NEG_AFTER.match(text[e : e + 6]))) for k, v, s, e in found]
+    return [
+        (k, v, s, e, bool(_NEG_AFTER.match(text[e : e + 6])), _role(k, v, text, s, e)) for k, v, s, e in found
+    ]
