@@ -234,7 +234,7 @@ class LocalEvidence:
         best, best_shared = None, set()
         for k in sorted(words_of):
             f = self.facts[k]
-            shared = _runs(words_of[k], at, text) | (f.numbers & numbers)
+            shared = _runs(words_of[k], at, text, f.text) | (f.numbers & numbers)
             if len(shared) > len(best_shared):
                 best, best_shared = f, shared
         return best, best_shared
@@ -258,11 +258,12 @@ def _words(items: Iterable[str]) -> list[str]:
     return sorted({normalize(w) for w in items if w.strip()}, key=len, reverse=True)
 
 
-def _runs(words: list[str], found: dict[str, list[int]], text: str) -> set[str]:
-    """Shared words that touch in the post count once: 花火大会 found as 花火 and 大会 is one term."""
+def _runs(words: list[str], found: dict[str, list[int]], text: str, fact_text: str) -> set[str]:
+    """Shared words that touch in the post count once when the statement has them together too:
+    花火大会 found as 花火 and 大会 is one term; 夏フェスタ入場無料 (入場は無料 in the statement) is three."""
     groups: list[list[int]] = []
     for a, b in sorted((i, i + len(w)) for w in words for i in found[w]):
-        if groups and a <= groups[-1][1]:
+        if groups and a <= groups[-1][1] and text[groups[-1][0] : max(groups[-1][1], b)] in fact_text:
             groups[-1][1] = max(groups[-1][1], b)
         else:
             groups.append([a, b])

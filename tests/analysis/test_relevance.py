@@ -202,3 +202,42 @@ def test_fictional_characters_and_chino_hills_are_not_the_city_even_with_a_share
 def test_the_bare_name_without_a_person_reading_is_the_place():
     assert relevant("茅野は春が遅いけど、やっと桜が咲いた")
     assert relevant("隣の市で不祥事だって。茅野は大丈夫かな")
+
+
+OTHER_FACTS = [
+    fact_from_json(json.loads(line), i)
+    for i, line in enumerate(
+        open(CORPUS.parent / "fixtures" / "relevance" / "facts_other_topics.jsonl", encoding="utf-8")
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("ちの夏フェスタ、今年は駅の東口なんだ。雨なら市民館に変更らしい", True),
+        ("夏フェスタ入場無料って太っ腹", True),
+        ("米沢3号線、夜8時から通行止めだって。迂回しなきゃ", True),
+        ("塩沢交差点のとこ、夜間工事で通れなくなるのか", True),
+        ("泉野の停電、6/3の午前中だけか。冷蔵庫どうしよ", True),
+        ("粗大ごみの手数料、500円から700円に上がるの地味に痛い", True),
+        ("児童クラブの申請、2/20までか。オンラインでもできるのは助かる", True),
+        ("豊平でシカ増えてるらしい。夜の運転こわい", True),
+        ("マイナンバーカードの休日窓口、日曜にやってくれるのありがたい", True),
+        ("湖東小の体育館、改修で年末まで使えないんだって。バレーの練習どうしよう", True),
+        ("岡谷の夏フェス、今年もすごい人", False),
+        ("伊那市で停電、信号止まってた", False),
+        ("富士見町の粗大ごみ、手数料上がるらしい", False),
+        ("米沢牛食べたい", False),
+        ("泉野さんの新刊出てた", False),
+        ("豊平川の花火、札幌いいなあ", False),
+        ("東京のマイナンバー窓口、日曜も混んでた", False),
+        ("湖東ってどこ？滋賀？", False),
+        ("夏フェスのチケット当たった！幕張", False),
+        ("児童クラブの先生、うちの子がお世話になってます（大阪）", False),
+    ],
+)
+def test_statements_on_topics_never_seen_in_development_tie_posts_to_the_city(text, expected):
+    judge = Relevance(CONFIG, OTHER_FACTS)
+    ok, why = judge.judge(PostText(id="t", text=text), analyse_text(text))
+    assert ok == expected, why
