@@ -226,6 +226,38 @@ class Literals:
         return self._ac is not None and bool(self._ac.find_matches_as_indexes(text))
 
 
+class _SharedLiterals:
+    """The gate strings of every `GatedRegex`, found in a text in one pass for all of them.
+
+    Several lists look at the same post (the leak check asks a dozen sections); with one
+    automaton and the last texts' answers cached, each asks a set question instead of
+    scanning the text again. New strings (a regex built later) rebuild the automaton and
+    start a new cache generation, so an answer never misses a string.
+    """
+
+    def __init__(self) -> None:
+        self._strings: set[str] = set()
+        self._state: tuple[int, Literals] = (0, Literals(()))
+
+    def add(self, strings: Iterable[str]) -> None:
+        new = set(strings) - self._strings
+        if new:
+            self._strings |= new
+            self._state = (self._state[0] + 1, Literals(self._strings))
+
+    def found(self, text: str) -> frozenset[str]:
+        generation, literals = self._state
+        return _found(generation, literals, text)
+
+
+@lru_cache(maxsize=64)
+def _found(generation: int, literals: Literals, text: str) -> frozenset[str]:
+    return frozenset(literals.found(text))
+
+
+_SHARED = {False: _SharedLiterals(), True: _SharedLiterals()}  # by case-folded
+
+
 class GatedRegex:
     """A compiled regex that first checks, in one pass, for the strings every match needs.
 
@@ -234,18 +266,21 @@ class GatedRegex:
     selective necessary set returns "no match" without running the regex engine.
     """
 
-    __slots__ = ("regex", "_gate", "_folded")
+    __slots__ = ("regex", "_needs", "_folded", "_shared")
 
     def __init__(self, regex: re.Pattern[str]):
         self.regex = regex
         sets = necessary_literals(regex)
-        self._gate = Literals(sets[0]) if sets else None
+        self._needs = sets[0] if sets else None
         self._folded = case_folded(regex)
+        self._shared = _SHARED[self._folded]
+        if self._needs:
+            self._shared.add(self._needs)
 
     def could_match(self, text: str) -> bool:
-        if self._gate is None:
+        if self._needs is None:
             return True
-        return self._gate.any(fold(text) if self._folded else text)
+        return not self._needs.isdisjoint(self._shared.found(fold(text) if self._folded else text))
 
     def search(self, text: str, *args: int) -> re.Match[str] | None:
         if not args and not self.could_match(text):
