@@ -50,6 +50,8 @@ _HIRAGANA = re.compile(r"[ぁ-ゖー]+")
 _DATE = re.compile(r"(?<![\d./])(\d{1,2})(?:月|/)(\d{1,2})日?(?![\d])")
 _AMOUNT = re.compile(r"(?<![\d.,-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(万円|円|%|戸|世帯|号線|号)")
 _ROUTE = re.compile(r"(?<![\d-])(\d+-\d+)\s?号線?")
+_SAID = ("ある", "いる", "です", "ます", "した", "ない", "だ", "る")  # a quoted sentence, not a name
+_BRACKETED = re.compile(r"「([^「」、。\s!?]{3,10})」")
 _WEEKDAY = re.compile(r"([月火水木金土日])曜")
 
 
@@ -271,13 +273,17 @@ def _runs(words: list[str], found: dict[str, list[int]], text: str, fact_text: s
 
 
 def _named_by_the_city(facts: list[Fact], city: list[str]) -> set[str]:
-    """What the city's statements call its own: 茅野どんばん → どんばん, 茅野市縄文まつり → 縄文まつり.
+    """What the city's statements call its own: 茅野どんばん → どんばん, 茅野市縄文まつり → 縄文まつり,
+    and names they put in brackets (「のらざあ」).
 
     Two words after the city's name (市 skipped), so that a single ordinary word (茅野市図書館 →
     図書館) is not taken for a name.
     """
     out: set[str] = set()
     for f in facts:
+        # a name the statement puts in brackets: デマンド交通「のらざあ」, 「尖石縄文まつり」
+        bracketed = _BRACKETED.findall(normalize(f"{f.title}\n{f.text}"))
+        out |= {m for m in bracketed if not m.isdigit() and not m.endswith(_SAID)}  # not 「還付金がある」
         doc = analyse_text(f"{f.title}\n{f.text}")
         for i in range(len(doc.pos) - 2):
             if doc.surface(i) not in city:

@@ -69,10 +69,10 @@ class HostilityDetector:
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
         if post.author_description and staff_profile(post.author_description, self.city_names):
             return []  # the city's own staff: not a reaction to the city (their conduct is the leak check's)
-        signals = self.signals(doc)
+        signals = self.signals(doc, post.reply_to_official)
         spaced = _despaced(doc)
         if spaced is not None:
-            signals += self.signals(spaced)
+            signals += self.signals(spaced, post.reply_to_official)
         if not signals:
             return []
         targets = _targets(doc, self.lexicon, context)
@@ -99,7 +99,7 @@ class HostilityDetector:
             score *= _REPORTED
         return [self._finding(post, doc, signals, targets, min(score, 1.0))]
 
-    def signals(self, doc: Doc) -> list[Signal]:
+    def signals(self, doc: Doc, reply: bool = False) -> list[Signal]:
         """Each hostile use of a listed word in the doc, after idioms, quotes and self-talk are set aside."""
         lex = self.lexicon
         hits = lex.match(doc, self.fast)
@@ -116,7 +116,7 @@ class HostilityDetector:
                 continue
             if rules.mentioned(doc, h.last):
                 continue  # 国賊という言葉は…: talked about, not said
-            s = _judge(h, doc, lex)
+            s = _judge(h, doc, lex, reply)
             if s is not None:
                 out.append(s)
         return out
@@ -186,7 +186,7 @@ def _strongest(signals: list[Signal]) -> list[Signal]:
     return list(best.values())
 
 
-def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
+def _judge(h: Hit, doc: Doc, lex: Lexicon, reply: bool = False) -> Signal | None:
     e = h.entry
     if not e.forms:  # a regular expression: the phrase says it all, unless it is quoted
         if e.tag != "weapon" and rules.reported_speech(doc, h.last):
@@ -212,7 +212,7 @@ def _judge(h: Hit, doc: Doc, lex: Lexicon) -> Signal | None:
             return None  # バカなこと, アホな企画: criticism of an act, not a person
         return Signal("insult", e.tag, e.weight, h)
     if e.kind == "targeted":
-        if _attached_to_target(doc, h, lex):
+        if _attached_to_target(doc, h, lex) or (reply and _said_in_reply(doc, h)):
             return Signal("insult", "targeted", e.weight, h)
         return None
     m = rules.mood(doc, h.last)
@@ -303,6 +303,15 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None)
     if last + 1 < n and doc.lemmas[last + 1] == "が":
         return True  # ゴミが。
     return rules.commanding(doc, start)  # 出てくんな、ゴミ: called out after an order
+
+
+def _said_in_reply(doc: Doc, h: Hit) -> bool:
+    """In a reply to the city, a name for people that ends its clause is said of the city's people
+    (…返金しろや詐欺集団, 操り人形かよ); a word that is also a thing (ゴミ) needs more than that."""
+    if h.entry.tag == "literal":
+        return False
+    group = rules.group_after(doc, h.last)
+    return rules.ends_clause(doc, h.last) or (group >= 0 and rules.ends_clause(doc, group))
 
 
 def _person_told(doc: Doc, h: Hit, lex: Lexicon) -> bool:

@@ -478,3 +478,14 @@ def test_reports_of_what_others_did_are_not_threats(text):
 )
 def test_polite_requests_and_safety_advice_are_not_orders_or_threats(text):
     assert hostility(text) is None
+
+
+def test_in_a_reply_a_name_for_people_ending_the_clause_is_said_of_the_city():
+    assert hostility("返金しろや詐欺集団") is not None
+    assert hostility("操り人形かよ") is not None
+    assert hostility("ゴミかよ", reply=True) is None  # also a thing: a reply alone does not pin it
+
+
+def test_a_word_for_the_epitome_of_an_insult_is_said_of_people():
+    assert hostility("担当者は無能の極み") is not None
+    assert hostility("担当者、熊に食われてこい") is not None
