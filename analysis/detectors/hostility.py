@@ -6,6 +6,11 @@ Civil criticism, complaints and requests are not hostility: the city must hear i
 critics. Words come from lexicons/hostility/ (editable lists); whether a word is meant
 (殺すぞ vs 殺人的な暑さ, 辞めろ vs 辞職すべき, ゴミども vs ゴミの日) is read from the
 sentence around it (hostility_rules).
+
+Speed: `prefilter` tells from the text alone (before Sudachi) that no listed word, phrase or
+pattern can be in a post; it is built from the same lists (`Lexicon.may_match`), so a word
+added to a list is in the gate at once. tests/analysis/test_fast_path.py checks on every
+corpus post that the gates change no result.
 """
 
 from __future__ import annotations
@@ -274,6 +279,14 @@ def _attached_to_target(doc: Doc, h: Hit, lex: Lexicon, last: int | None = None)
     last = h.last if last is None else last
     if last + 1 < n and _is_target_word(doc, last + 1, lex):
         return True  # クソ市長, ゴミ職員
+    if (
+        h.entry.tag != "literal"
+        and last + 2 < n
+        and doc.lemmas[last + 1] == "、"
+        and any(_names_people(doc, k, lex) for k in range(last + 2, min(last + 4, n)))
+        and rules.clause_start(doc, h.first) == h.first
+    ):
+        return True  # …ボケ、茅野市役所: called a name, then addressed
     if rules.contempt_suffix(doc, last):
         return True  # ゴミども, 豚野郎
     for noun in (rules.modified_noun(doc, last), rules.likened_noun(doc, last)):
