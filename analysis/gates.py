@@ -17,6 +17,7 @@ back-reference, case-insensitive parts) makes it answer "maybe", never "no".
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -238,12 +239,14 @@ class _SharedLiterals:
     def __init__(self) -> None:
         self._strings: set[str] = set()
         self._state: tuple[int, Literals] = (0, Literals(()))
+        self._lock = threading.Lock()  # two lists loaded at once must not drop each other's strings
 
     def add(self, strings: Iterable[str]) -> None:
-        new = set(strings) - self._strings
-        if new:
-            self._strings |= new
-            self._state = (self._state[0] + 1, Literals(self._strings))
+        with self._lock:
+            new = set(strings) - self._strings
+            if new:
+                self._strings |= new
+                self._state = (self._state[0] + 1, Literals(self._strings))
 
     def found(self, text: str) -> frozenset[str]:
         generation, literals = self._state

@@ -17,7 +17,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from analysis.textnorm import Offsets, normalize, normalize_with_map, raw_span
@@ -125,6 +125,22 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return out
 
 
+class _once:  # noqa: N801 - used as a decorator, like functools.cached_property
+    """functools.cached_property without the lock Python 3.11 takes on every first use: computed
+    once per `Doc`, then a plain attribute (a `Doc` belongs to the thread analysing its post)."""
+
+    def __init__(self, fn: Any):
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 _WORD_FIELDS = frozenset({"lemmas", "pos", "begins", "ends", "_morphemes"})
 
 
@@ -189,12 +205,12 @@ class Doc:
     def surface(self, i: int) -> str:
         return self.text[self.begins[i] : self.ends[i]]
 
-    @cached_property
+    @_once
     def surfaces(self) -> list[str]:
         t = self.text
         return [t[b:e] for b, e in zip(self.begins, self.ends, strict=True)]
 
-    @cached_property
+    @_once
     def tokens(self) -> list[Token]:
         """Full `Token`s, built on first use (prefer the parallel lists: this costs half a tokenisation)."""
         dictionary: list[str] = []
@@ -206,12 +222,12 @@ class Doc:
             map(Token, self.surfaces, self.lemmas, dictionary, reading, self.pos, self.begins, self.ends)
         )
 
-    @cached_property
+    @_once
     def emoji(self) -> list[tuple[int, str]]:
         """(offset in text, emoji) for every emoji character."""
         return [(m.start(), m.group()) for m in _EMOJI.finditer(self.text)]
 
-    @cached_property
+    @_once
     def laughter(self) -> list[tuple[int, int]]:
         """Spans of laughter marks in `text` (ww, 草, (笑)): mockery when next to an insult."""
         return [m.span() for m in _LAUGH.finditer(self.text)]

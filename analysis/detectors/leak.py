@@ -7,6 +7,12 @@ strongly the author seems to be staff (profile or the post itself). The 5(5) dis
 already-public information and news of an incident elsewhere weaken the soft signs only.
 Personal-data evidence is stored masked: the raw number never leaves this module.
 
+Speed: `prefilter` (and the first line of `detect`) asks whether the text has any personal
+data or secret (`pii.find`) or any content word of the lists (`leak_signals.content_gate`,
+built from the same lexicons/leak_*.txt sections), so a word added to a list is in the gate
+at once; the phrase regexes themselves skip a post lacking the strings they need
+(`phrases.regex`). tests/analysis/test_fast_path.py checks the gates change no result.
+
 What counts from anyone: a check-digit-valid マイナンバー with context or 4-4-4 grouping,
 someone else's phone, address, e-mail, licence/insurance/bank number or private account, a
 roster of several people's contacts, a birth date with a name, a named (or pointed-at:
