@@ -353,7 +353,7 @@ class MisinformationDetector:
                 for s in claims.slots
                 if s.kind == "amount" and not s.negated and not claims.clauses[s.clause].question
             ]
-        if cues.any("attribution", "acted") and not verdict.agreements:
+        if cues.any("attribution", "acted") and not verdict.agreements and not cues["citation"]:
             # credited to the city, but about things the statement never mentions (売却, 民間)
             known = fact.terms.keys() | fact.title_nouns
             for span in cues["attribution"] + cues["acted"]:
@@ -409,7 +409,13 @@ class MisinformationDetector:
             and not cues["citation"]
             and any(_passed_on(claims, cues, s) for s in cues["attribution"])  # 「市が発表したらしい」
         )
-        if cues.official_link or not (cues["alarming"] or credited or len({*kinds} - {"attribution"}) >= 2):
+        # several cues together pass something on, but only a claim about the city's doings, a
+        # safety matter or a consequential status is a rumour (not 「駅前にスタバができるらしい」)
+        about_city = cues.any("acted", "attribution", "safety") or any(
+            m.category in CONSEQUENTIAL and m.asserted and not m.negated for m in claims.mentions
+        )
+        cued = len({*kinds} - {"attribution"}) >= 2 and about_city
+        if cues.official_link or not (cues["alarming"] or credited or cued):
             return []
         score = sum(RUMOUR_WEIGHTS[k] for k in kinds) + RUMOUR_WEIGHTS["alarming"] * bool(cues["alarming"])
         if credited:

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from analysis.misinfo import slots
-from analysis.misinfo.phrases import Match, ends_as_question, is_boundary
+from analysis.misinfo.phrases import Match, clause_end_after, ends_as_question, is_boundary
 from analysis.misinfo.slots import Slot
 from analysis.misinfo.subjects import subject
 from analysis.misinfo.synonyms import lexeme_forms
@@ -202,6 +202,7 @@ def _scope_after(toks: list[Token], j: int, hi: int, vocab: Vocabulary) -> tuple
             t.pos[0] in ("助詞", "助動詞", "補助記号", "接尾辞")
             or t.pos[1] == "非自立可能"
             or has(vocab.light, t)
+            or (t.pos[0] == "名詞" and toks[k - 1].surface == "の")  # 「避難の指示は出ていない」
         ):
             continue
         if not (conditional or opinion):
@@ -313,14 +314,24 @@ def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Me
     for c in clauses:
         first.setdefault(c.sentence, c.tok_start)
     for m in matches:
-        if _attributive(toks, m.end):
+        cat = vocab.category[m.entry.text]
+        if cat != "required" and _attributive(toks, m.end):
             continue
+        if m.entry.text == "なし":
+            # 「予約なしで」「所得制限なし」 say what is not needed; 「フェアもなし」 at a clause end cancels
+            if m.start and toks[m.start - 1].pos[0] == "名詞":
+                cat = "not_required"
+            elif clause_end_after(toks, m.end) is None:
+                continue
         ci = max(0, bisect.bisect_right(starts, m.start) - 1)
         negated, conditional, opinion, question = modality(doc, clauses, ci, m.start, m.end)
         begin, end = toks[m.start].begin, toks[m.end - 1].end
-        cat = vocab.category[m.entry.text]
+        if cat == "required" and m.entry.text.endswith(("と", "きゃ", "ければ")):
+            negated = False  # 「予約しないとできない」: the negation after it is the claim itself
         past = _past(toks, m.end, clauses[ci].tok_end)
         said_of = subject(toks, m.start, first[clauses[ci].sentence], lambda t: _subject_key(t, vocab))
+        if cat in ("required", "not_required") and m.start and (k := topic_key(toks[m.start - 1], vocab)):
+            said_of = (k,)  # 「申請しないと」「予約なしで」: what is (not) needed comes just before
         out.append(
             Mention(cat, m.entry.text, begin, end, ci, negated, conditional, opinion, question, past, said_of)
         )

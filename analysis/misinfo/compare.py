@@ -202,15 +202,17 @@ class Comparer:
         fc = fact.claims
         nouns = post.sentence_nouns(pm.clause)
         head = self._head(pm.subject)
-        if head is not None and not self._met(head, fact.terms.keys() | fact.title_nouns):
+        if head is not None and not self._met(
+            head, fact.terms.keys() | fact.title_nouns | {m.lemma for m in fc.mentions}
+        ):
             verdict.unknown.append(
                 pm
             )  # said of something the statement never names (「有料化は検討していない」)
             return
         best, best_score = None, -1.0
         for fm in fc.mentions:
-            if not fm.asserted or fm.past:
-                continue
+            if fm.past or fm.opinion or (fm.conditional and fm.category != "lottery"):
+                continue  # (「申込多数の場合は抽選」 still says it is not first come, first served)
             same = self.vocab.same(fm.category, pm.category)
             if not same and not self.vocab.conflict(fm.category, pm.category):
                 continue

@@ -27,7 +27,6 @@ CUE_LISTS = {
     "alarming": "misinfo_alarming.txt",
     "safety": "misinfo_safety.txt",
     "citation": "misinfo_citation.txt",
-    "quoted": "misinfo_quoted.txt",
 }
 
 # Japanese names of the cues, for the reason shown to staff.
@@ -68,6 +67,14 @@ class Cues:
         return [
             k for k in ("hearsay", "rumour", "spread", "truth", "attribution", "acted") if self.spans.get(k)
         ]
+
+
+@cache
+def quoted_pattern() -> re.Pattern[str]:
+    """Claims others make, quoted to be corrected (lexicons/misinfo_quoted.txt), found by their
+    characters: Sudachi may cut 「順って」 as 順っ + て."""
+    words = sorted(read_list("misinfo_quoted.txt"), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
 
 
 @cache
@@ -162,8 +169,8 @@ _STATE_VERBS = frozenset(
 def _acts(doc: View, matches: dict[str, list[Match]], sources: list[int]) -> list[Span]:
     """The city as the doer of something passed on as hearsay, with no source named: 「茅野市が
     全世帯に〇〇を配るらしい」「市役所、4月から土日も窓口開けることになったって」."""
-    hearsay = sorted(m.start for m in matches.get("hearsay", []))
-    if not hearsay:
+    passing = {m.start for m in matches.get("hearsay", [])} | {m.start for m in matches.get("rumour", [])}
+    if not passing:
         return []
     toks = doc.tokens
     out: list[Span] = []
@@ -177,9 +184,12 @@ def _acts(doc: View, matches: dict[str, list[Match]], sources: list[int]) -> lis
             if t.surface in _SENTENCE_END or (verb is None and t.surface == "が" and t.pos[1] == "格助詞"):
                 break  # 「茅野市、返礼品に日本酒が入ったみたい」: something else does it
             if verb is None and t.pos[0] == "動詞" and t.normalized not in _STATE_VERBS:
-                if t.pos[1] == "一般" or (t.normalized == "為る" and toks[j - 1].pos[2] == "サ変可能"):
-                    verb = j
-            if verb is not None and j in hearsay:
+                before = toks[j - 1]
+                if t.pos[1] == "一般" or (
+                    t.normalized == "為る" and (before.pos[2] == "サ変可能" or before.surface in ("に", "を"))
+                ):
+                    verb = j  # 「配る」「誘致した」「有料にする」
+            if verb is not None and j in passing:
                 out.append(Span(toks[i].begin, toks[j].end, "acted", toks[verb].normalized, i, j + 1))
                 break
     return out
@@ -209,6 +219,10 @@ def find_cues(
                 Span(toks[m.start].begin, toks[m.end - 1].end, kind, m.entry.text, m.start, m.end)
                 for m in matches[kind]
             ]
+    if "って" in doc.text or "と" in doc.text:
+        quoted = [Span(m.start(), m.end(), "quoted", m.group(0)) for m in quoted_pattern().finditer(doc.text)]
+        if quoted:
+            cues.spans["quoted"] = quoted
     attribution = [a for a in _attribution(doc, matches) if _reported(doc, a)]
     if attribution:
         cues.spans["attribution"] = attribution
@@ -224,7 +238,7 @@ def find_cues(
 
 
 # word lists that alone never make a finding (a warning alone, hearsay alone, a safety word alone)
-QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk", "quoted"})
+QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk"})
 
 
 class QuickTest:

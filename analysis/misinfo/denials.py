@@ -24,6 +24,9 @@ _ANAPHORA = ("事実", "そのよう", "そういった", "こうした")
 # a sentence that tells what others say or pretend (「『還付金がある』と言ってATMへ誘導する不審な電話」)
 # affirms nothing of its own
 _REPORTED = re.compile(r"」(?:と(?:言|い|云|の)|って)|名乗|をかた|を装")
+# a clause that a negation after it also covers: things listed (「〜したり、」「〜や」), not a
+# clause of its own (「点検を行いましたが、」)
+_COORDINATED = re.compile(r"(?:たり|だり|や|とか|なく|ず)[、,]?\s*$")
 _REQUEST = re.compile(r"(?:ないで|ないよう|ず)(?:に)?(?:ください|下さい|お願い|願い)|控え|ご遠慮|しないこと")
 
 
@@ -76,7 +79,12 @@ def denials(
         if any(a in text[c.start : c.end] for a in _ANAPHORA):
             words = claims.sentence_nouns(i)
         else:
-            words = frozenset().union(*(x.nouns for x in claims.clauses[: i + 1] if x.sentence == c.sentence))
+            words = set(c.nouns)
+            for x in reversed(claims.clauses[:i]):  # 「〜をお願いしたり、〜を求めたりすることは…ありません」
+                if x.sentence != c.sentence or not _COORDINATED.search(text[x.start : x.end]):
+                    break
+                words |= x.nouns
+            words = frozenset(words)
         words -= stop
         if words:
             whole = extent_patterns()["claimed_all"].search(text, c.start, c.end) is not None

@@ -25,7 +25,7 @@ from analysis.misinfo.phrases import LEXICONS
 from analysis.misinfo.slots import Slot
 
 HOURS = {"時間": 1.0, "日間": 24.0, "週間": 168.0, "か月": 720.0, "ヶ月": 720.0, "カ月": 720.0}
-_NEGATED_AFTER = re.compile(r"(?:で|じゃ)(?:は)?(?:な|あり)")
+_NEGATED_AFTER = re.compile(r"(?:で|じゃ)(?:は)?(?:な|あり)|[はがも]?(?:なし|無し|ない|無い|ありません)")
 
 
 @dataclass(frozen=True)

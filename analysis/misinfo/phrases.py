@@ -25,6 +25,7 @@ _TAIL_POS = {"助詞", "助動詞", "補助記号", "記号", "空白", "感動�
 _BOUNDARY_POS2 = {"句点", "読点"}
 # Conjunctive particles that end a clause (「〜らしいけど」「〜ありますが、」), unlike 「して」.
 _BOUNDARY_CONJ = {"が", "けど", "けれど", "けれども", "のに", "ので", "から", "し"}
+_SENTENCE_ENDS = frozenset({"。", "!", "?", "\n", "！", "？", "#", "…", "...", "w", "ｗ"})
 _BOUNDARY_SURFACES = {"\n", "!", "?", "。", "、", ",", "…", "...", "w", "ｗ", "#"}  # a hashtag starts anew
 
 
@@ -39,6 +40,7 @@ class Entry:
     text: str
     keys: tuple[tuple[str, str], ...]  # (normalised, surface) per token
     clause_end: bool = False  # "$": only at the end of a clause
+    sentence_end: bool = False  # ".": only at the end of a sentence (「中止だとか。」, not 「中止とか、」)
     question: bool = False  # "?": only when the clause ends as a question
     exception: bool = False  # "!": blocks other entries where it matches (surface match only)
     prefix: bool = False  # "*": also the start of a longer word (遭難 in 遭難者)
@@ -85,13 +87,16 @@ _WONDER = frozenset({"だろう", "だろ", "でしょう", "かしら"})
 def ends_as_question(tokens: Sequence[Token], j: int) -> bool:
     """Does the clause from token `j` end with a question mark or a question particle (not a
     tag asking for agreement: 「中学は対象外なんでしょ？」), or wonder with a question word?"""
-    wh = False
+    wh = False  # a question word seen, and not just before this word (誰か, 何か are "someone", "something")
     for k in range(j, len(tokens)):
         t = tokens[k]
+        if wh and t.surface == "か" and (tokens[k - 1].surface in _WH or tokens[k - 1].normalized in _WH):
+            wh = False
+            continue
         if t.surface in ("?", "？"):
             return wh or not (k > j and tokens[k - 1].surface in _TAG)
-        if t.surface in ("か", "の", "かな", "っけ") and t.pos[1] == "終助詞":
-            return True
+        if t.surface in ("か", "の", "かな", "っけ") and (t.pos[1] == "終助詞" or (wh and t.surface == "か")):
+            return True  # 「いつ解除になるか」: a question word and か ask, even inside a sentence
         if t.surface in _WONDER:
             return wh
         if t.surface in _WH or t.normalized in _WH:
@@ -228,8 +233,14 @@ class Lexicon:
                         j = self._match_at(tokens, i, entry)
                     if j is None:
                         continue
-                    if entry.clause_end and clause_end_after(tokens, j) is None:
-                        continue
+                    if entry.clause_end:
+                        end = clause_end_after(tokens, j)
+                        if end is None or (
+                            entry.sentence_end
+                            and end < len(tokens)
+                            and tokens[end].surface not in _SENTENCE_ENDS
+                        ):
+                            continue
                     if entry.question and not ends_as_question(tokens, j):
                         continue
                     prev = found.get(entry.group)
@@ -261,7 +272,7 @@ def _entry(group: str, line: str) -> Entry | None:
     exception = line.startswith("!")
     body = line.lstrip("!").strip()
     flags = set()
-    while body[-2:] in (" $", " ?", " *"):
+    while body[-2:] in (" $", " ?", " *", " ."):
         flags.add(body[-1])
         body = body[:-2].rstrip()
     doc = analyse_text(body)
@@ -271,7 +282,8 @@ def _entry(group: str, line: str) -> Entry | None:
     return Entry(
         text=body,
         keys=keys,
-        clause_end="$" in flags,
+        clause_end="$" in flags or "." in flags,
+        sentence_end="." in flags,
         question="?" in flags,
         exception=exception,
         prefix="*" in flags,
