@@ -183,7 +183,8 @@ def _place_or_person(doc: Doc, term: str, kind: str, start: int, end: int, lex: 
         return ""  # a given name right after the surname: 茅野愛衣
     if kind == "alias" and j >= 0 and doc.begins[j] == end and _katakana_given_name(doc, j):
         return ""  # a character's name: 茅野カエデの正体
-    if kind == "alias" and any(w in text for w in lex.person_context):
+    sentence = _sentence_around(text, start, end)  # 苗字 in another sentence says nothing of this 茅野
+    if kind == "alias" and any(w in sentence for w in lex.person_context):
         return ""
     pos = doc.pos[i] if i >= 0 else ()
     if pos[:3] == ("名詞", "固有名詞", "人名") and not any(w in text for w in lex.place_context):
@@ -201,6 +202,12 @@ def _katakana_given_name(doc: Doc, j: int) -> bool:
         return False
     k = j + 1
     return k >= len(doc.pos) or doc.pos[k][0] not in ("名詞", "接尾辞")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    a = max(text.rfind(c, 0, start) for c in "。!?\n") + 1
+    ends = [k for k in (text.find(c, end) for c in "。!?\n") if k >= 0]
+    return text[a : min(ends) if ends else len(text)]
 
 
 def _judge_latin(term: str, text: str, lex: Context) -> str:
