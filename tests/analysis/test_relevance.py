@@ -241,3 +241,8 @@ def test_statements_on_topics_never_seen_in_development_tie_posts_to_the_city(te
     judge = Relevance(CONFIG, OTHER_FACTS)
     ok, why = judge.judge(PostText(id="t", text=text), analyse_text(text))
     assert ok == expected, why
+
+
+def test_a_person_word_in_another_sentence_does_not_make_the_name_a_surname():
+    assert relevant("名札が苗字だけになった店が多いね。茅野もそうなってた")
+    assert not relevant("茅野って苗字、珍しいよね")
