@@ -194,7 +194,7 @@ def _strongest(signals: list[Signal]) -> list[Signal]:
 def _judge(h: Hit, doc: Doc, lex: Lexicon, reply: bool = False) -> Signal | None:
     e = h.entry
     if not e.forms:  # a regular expression: the phrase says it all, unless it is quoted
-        if e.tag != "weapon" and rules.reported_speech(doc, h.last):
+        if e.tag != "weapon" and rules.reported_speech(doc, h.last, thought=False):
             return None  # 頭がお花畑って言われても / 殺すぞと言われた
         category = {"death": "death_wish", "quit": "quit_demand", "targeted": "insult"}.get(e.kind, e.kind)
         return Signal(category, e.tag, e.weight, h)

@@ -411,12 +411,15 @@ def mentioned(doc: Doc, last: int) -> bool:
     return k < n and doc.lemmas[k] in ("等", "など") and k + 2 < n and doc.lemmas[k + 2] in _TALK_ABOUT_WORDS
 
 
-def reported_speech(doc: Doc, last: int) -> bool:
-    """ふざけるなと言いたい / 死ねって書かれてた: words quoted as speech, not said to someone."""
+def reported_speech(doc: Doc, last: int, thought: bool = True) -> bool:
+    """ふざけるなと言いたい / 死ねって書かれてた: words quoted as speech, not said to someone.
+
+    `thought` False: …と思う is the speaker's own view (人としてどうかと思う), not a quote."""
     n = len(doc.lemmas)
+    verbs = ("言う", "書く", "叫ぶ", "言える", "いう", "呼ぶ", "書き込む") + (("思う",) if thought else ())
     for k in range(last + 1, min(last + 4, n - 1)):
-        if doc.lemmas[k] in ("と", "って") and doc.pos[k][0] == "助詞":
-            return doc.lemmas[k + 1] in ("言う", "思う", "書く", "叫ぶ", "言える", "いう")
+        if doc.lemmas[k] in ("と", "って", "なんて", "とか") and doc.pos[k][0] == "助詞":
+            return doc.lemmas[k + 1] in verbs
         if doc.pos[k][0] not in ("助詞", "助動詞"):
             return False
     return False
