@@ -131,6 +131,7 @@ class MisinformationDetector:
             extent_words(),
         )
         self.names = city_names(config)
+        self._gated: tuple[str, bool] = ("", False)  # the last text prefilter saw, and its answer
         self.noise = frozenset(
             k for e in self.lexicon.entries if e.group in NOISE_GROUPS for pair in e.keys for k in pair
         )
@@ -138,10 +139,16 @@ class MisinformationDetector:
     def prefilter(self, text: str) -> bool:
         """False when the normalised text has no rumour cue, alarming word or specific word of an
         official statement in any spelling (`analysis.misinfo.gate`): `detect` finds nothing."""
-        return self.gate(text)
+        passed = self.gate(text)
+        self._gated = (text, passed)  # detect, called next on the same text, need not test again
+        return passed
+
+    def _passes_gate(self, text: str) -> bool:
+        last, passed = self._gated
+        return passed if last == text else self.gate(text)
 
     def detect(self, post: PostText, text: Doc, context: Context) -> list[Finding]:
-        if not self.gate(text.text) or not text.lemmas or not self.may_claim(text):
+        if not self._passes_gate(text.text) or not text.lemmas or not self.may_claim(text):
             return []
         doc = View(text)
         matches = self.lexicon.scan(doc.tokens, doc.text)

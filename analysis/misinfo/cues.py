@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from analysis.factbase import FactIndex
 from analysis.misinfo.claims import vocabulary
 from analysis.misinfo.extents import may_claim as extent_claim
-from analysis.misinfo.gate import subject_pattern
+from analysis.misinfo.gate import entry_stems, subject_pattern
 from analysis.misinfo.phrases import Lexicon, Match, read_list
 from analysis.misinfo.slots import has_slot
 from analysis.misinfo.view import View
@@ -104,16 +104,16 @@ _NOT_YET = frozenset({"待ち", "待つ", "前", "次第", "予定", "まだ", "
 def city_sources(doc: View, matches: dict[str, list[Match]]) -> list[int]:
     """Words naming the city or its offices (市, 市役所, 市長, 茅野市 …): token indices."""
     sources = [m.start for m in matches.get("source", [])]
-    sources += [i for i, t in enumerate(doc.tokens) if t.is_place and t.normalized.endswith("市")]
+    if "市" in doc.text:
+        sources += [i for i, t in enumerate(doc.tokens) if t[1].endswith("市") and t.is_place]
     return sorted(set(sources))
 
 
-def _attribution(doc: View, matches: dict[str, list[Match]]) -> list[Span]:
+def _attribution(doc: View, matches: dict[str, list[Match]], sources: list[int]) -> list[Span]:
     """A claim credited to the city: 「市が…と発表」「市長が言ってた」「市の発表です」."""
     reports = [m.start for m in matches.get("report", [])]
     if not reports:
         return []
-    sources = city_sources(doc, matches)
     toks = doc.tokens
     out: list[Span] = []
     for i in sources:
@@ -223,11 +223,16 @@ def find_cues(
         quoted = [Span(m.start(), m.end(), "quoted", m.group(0)) for m in quoted_pattern().finditer(doc.text)]
         if quoted:
             cues.spans["quoted"] = quoted
-    attribution = [a for a in _attribution(doc, matches) if _reported(doc, a)]
+    sources = (
+        city_sources(doc, matches)
+        if "report" in matches or "hearsay" in matches or "rumour" in matches
+        else []
+    )
+    attribution = [a for a in _attribution(doc, matches, sources) if _reported(doc, a)]
     if attribution:
         cues.spans["attribution"] = attribution
-    elif "citation" not in matches:
-        acts = _acts(doc, matches, city_sources(doc, matches))
+    elif sources and "citation" not in matches:
+        acts = _acts(doc, matches, sources)
         if acts:
             cues.spans["acted"] = acts
     for m in URL.finditer(doc.text) if "http" in doc.text else ():
@@ -250,31 +255,31 @@ class QuickTest:
     def __init__(self, lex: Lexicon, index: FactIndex):
         groups = set(lex.groups)
         self.index = index
-        self.strong = lex.quick_check(skip=groups - {"alarming", "rumour", "spread", "truth"})
+        self.strong = lex.quick_check(skip=groups - {"rumour", "spread", "truth"})
+        self.alarm = lex.quick_check(skip=groups - {"alarming"})
         self.weak = lex.quick_check(skip=groups - {"status"})
         self.sources = lex.quick_check(skip=groups - {"source"})[0]
         self.reports = lex.quick_check(skip=groups - {"report"})[0]
         self.hearsay = lex.quick_check(skip=groups - {"hearsay"})
-        self.city_subject = subject_pattern(vocabulary().sources)
+        # the city as a subject with hearsay later in its sentence (as `gate.TextGate` has it)
+        self.city_subject = subject_pattern(vocabulary().sources, entry_stems(lex, ("hearsay",)))
         self.units = vocabulary().units
 
     def __call__(self, text: Doc) -> bool:
         """Before scanning: could any word list match something that makes a finding?"""
         lemmas, surfaces = text.lemmas, text.surfaces
-        words, pattern = self.strong
-        if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
+        if self._has(self.strong, text):
             return True
-        if pattern is not None and pattern.search(text.text):
-            return True
-        if not self.reports.isdisjoint(lemmas) and ("市" in text.text or not self.sources.isdisjoint(lemmas)):
-            return True  # perhaps credited to the city
-        if self.city_subject is not None and self.city_subject.search(text.text):
-            words, pattern = self.hearsay
-            if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)) or (
-                pattern is not None and pattern.search(text.text)
-            ):
-                return True  # perhaps the city's doing passed on
-        if not self.index or self.index.topic_forms.isdisjoint(lemmas):
+        hearsay = self._has(self.hearsay, text)
+        if hearsay and self._has(self.alarm, text):
+            return True  # an alarming word passed on
+        topic = bool(self.index) and not self.index.topic_forms.isdisjoint(lemmas)
+        if (hearsay or topic) and not self.reports.isdisjoint(lemmas):
+            if "市" in text.text or not self.sources.isdisjoint(lemmas):
+                return True  # perhaps credited to the city
+        if hearsay and self.city_subject is not None and self.city_subject.search(text.text):
+            return True  # perhaps the city's doing passed on
+        if not topic:
             return False
         if self._denied_words(text) >= 2:
             return True  # perhaps what a statement denies
@@ -286,6 +291,13 @@ class QuickTest:
         return (pattern is not None and pattern.search(text.text) is not None) or has_slot(
             text.text, self.units
         )
+
+    @staticmethod
+    def _has(check: tuple[frozenset[str], re.Pattern[str] | None], text: Doc) -> bool:
+        words, pattern = check
+        if not (words.isdisjoint(text.lemmas) and words.isdisjoint(text.surfaces)):
+            return True
+        return pattern is not None and pattern.search(text.text) is not None
 
     def _denied_words(self, text: Doc) -> int:
         """How many of the post's words (lemmas and surfaces) are words statements deny."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import ahocorasick_rs
+
 from analysis.misinfo.phrases import Lexicon
 from analysis.misinfo.slots import has_slot
 from analysis.misinfo.view import View
@@ -25,7 +27,9 @@ _KANA = re.compile("[ぁ-ゖァ-ヺ]")
 KANA_TO_HIRA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
 HIRA_TO_KANA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
 
-STRONG = ("alarming", "rumour", "spread", "truth")  # cue lists that can make a finding alone
+STRONG = ("rumour", "spread", "truth")  # cue lists that can make a finding alone
+# an alarming word makes a finding only when something passes it on (hearsay, or a strong cue), or
+# on a statement's topic with a claim credited to the city (a reporting verb: in CLAIM)
 
 
 def stem(word: str) -> str:
@@ -57,57 +61,42 @@ def spellings(word: str, reading: str = "") -> set[str]:
 
 
 class LiteralSet:
-    """Which kinds of many short strings occur in a text? One dict look-up per character pair.
+    """Which kinds of many short strings occur in a text? One Aho–Corasick pass (in Rust).
 
-    Each string belongs to a kind (a bit); `search` returns the kinds found, stopping as soon
-    as it has found one of `enough`."""
+    Each string belongs to a kind (a bit); `search` returns the kinds found. A one-character
+    string marked with a trailing "+" counts only before hiragana (回して, not 今回)."""
 
     def __init__(self, literals: dict[int, Iterable[str]]):
-        self.singles: dict[str, int] = {}
+        kinds: dict[str, int] = {}
         kana_after: dict[str, int] = {}
-        by_pair: dict[str, dict[str, int]] = {}
         for kind, words in literals.items():
             for w in words:
                 if not w:
                     continue
                 if w.endswith("+"):
                     kana_after[w[0]] = kana_after.get(w[0], 0) | kind
-                elif len(w) == 1:
-                    self.singles[w] = self.singles.get(w, 0) | kind
                 else:
-                    slot = by_pair.setdefault(w[:2], {})
-                    slot[w] = slot.get(w, 0) | kind
+                    kinds[w] = kinds.get(w, 0) | kind
+        self.strings = sorted(kinds)
+        self.kinds = [kinds[w] for w in self.strings]
+        self._ac = ahocorasick_rs.AhoCorasick(self.strings) if self.strings else None
         self.kana_after = kana_after
         self.before_kana = (
             re.compile(f"([{''.join(map(re.escape, sorted(kana_after)))}])[ぁ-ゖ]") if kana_after else None
         )
-        self.by_pair = {k: tuple(sorted(v.items(), key=lambda kv: len(kv[0]))) for k, v in by_pair.items()}
 
     def __len__(self) -> int:
-        return len(self.singles) + len(self.kana_after) + sum(map(len, self.by_pair.values()))
+        return len(self.strings) + len(self.kana_after)
 
-    def search(self, text: str, enough: int = 0) -> int:
+    def search(self, text: str) -> int:
         found = 0
-        singles = self.singles
-        for ch in singles.keys() & set(text):
-            found |= singles[ch]
+        if self._ac is not None:
+            kinds = self.kinds
+            for i, _start, _end in self._ac.find_matches_as_indexes(text, overlapping=True):
+                found |= kinds[i]
         if self.before_kana is not None:
             for m in self.before_kana.finditer(text):
                 found |= self.kana_after[m.group(1)]
-        if found & enough:
-            return found
-        by_pair = self.by_pair
-        for i in range(len(text) - 1):
-            hits = by_pair.get(text[i : i + 2])
-            if hits is None:
-                continue
-            for word, kind in hits:
-                if not kind & ~found:
-                    continue
-                if text.startswith(word, i):
-                    found |= kind
-                    if found & enough:
-                        return found
         return found
 
 
@@ -186,7 +175,7 @@ def subject_pattern(sources: Iterable[str], then: Iterable[str] = ()) -> re.Patt
     return re.compile(pattern)
 
 
-TOPIC, STRONG_CUE, REPORT, HEARSAY, STATUS, DENIED, SCOPE = 1, 2, 4, 8, 16, 32, 64
+TOPIC, STRONG_CUE, REPORT, HEARSAY, STATUS, DENIED, SCOPE, ALARM = 1, 2, 4, 8, 16, 32, 64, 128
 CLAIM = STATUS | REPORT | HEARSAY | DENIED | SCOPE  # what a post on a statement's topic must also have
 
 
@@ -213,6 +202,7 @@ class TextGate:
             {
                 TOPIC: topic_words,
                 STRONG_CUE: entry_stems(lex, STRONG),
+                ALARM: entry_stems(lex, ("alarming",)),
                 REPORT: entry_stems(lex, ("report",)),
                 HEARSAY: entry_stems(lex, ("hearsay",)),
                 STATUS: entry_stems(lex, ("status",)),
@@ -222,8 +212,8 @@ class TextGate:
         )
 
     def __call__(self, text: str) -> bool:
-        found = self.literals.search(text, enough=STRONG_CUE)
-        if found & STRONG_CUE or found & (REPORT | HEARSAY) == REPORT | HEARSAY:
+        found = self.literals.search(text)
+        if found & STRONG_CUE or found & HEARSAY and found & (REPORT | ALARM):
             return True
         if found & HEARSAY and self.city_subject is not None and self.city_subject.search(text):
             return True
