@@ -26,7 +26,7 @@ from re import _parser
 
 import ahocorasick_rs
 
-_CAP = 1024  # most strings one exact set may hold before it is given up (cross products grow fast)
+_CAP = 4096  # most strings one exact set may hold before it is given up (cross products grow fast)
 _CLASS_CAP = 24  # most characters a class [...] may hold and still count as exact
 _KEEP = 3  # necessary sets kept per regex (the most selective)
 

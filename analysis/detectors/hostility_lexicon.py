@@ -89,6 +89,7 @@ class Lexicon:
     plain_literals: Literals = field(default_factory=lambda: Literals(()))  # gate: any plain entry at all?
     # gate for word entries: what each needs, as Sudachi reads the text (`_word_gate`)
     word_spellings: Literals = field(default_factory=lambda: Literals(()))
+    _gates: dict[str, tuple[bool, list[Pattern]]] = field(default_factory=dict, repr=False, compare=False)
 
     def match(self, doc: Doc, fast: bool = True) -> list[Hit]:
         """Every entry found in the doc (word entries, plain-text entries, patterns).
@@ -102,7 +103,11 @@ class Lexicon:
         text = doc.text
         # candidates by normalised form only (one set lookup per word); the surface is read
         # only to confirm a candidate (カス is normalised to 滓; ジジイ to 爺, as is お爺さん)
-        for i in [i for i, lm in enumerate(lemmas) if lm in by_form] if by_form.keys() & lemmas else ():
+        for i in (
+            [i for i, lm in enumerate(lemmas) if lm in by_form]
+            if not by_form.keys().isdisjoint(lemmas)
+            else ()
+        ):
             lemma = lemmas[i]
             surface = None
             for e in by_form[lemma]:
@@ -113,20 +118,30 @@ class Lexicon:
                 last = self._extends(e, doc, i)
                 if last >= 0:
                     hits.append(Hit(e, i, last, begins[i], ends[last]))
-        if (
-            self.plain is not None
-            and not self.plain_first.isdisjoint(text)
-            and (not fast or self.plain_literals.any(text))
-        ):
+        plain, patterns = self._text_gates(text) if fast else (True, self.patterns.order)
+        if plain and self.plain is not None and not self.plain_first.isdisjoint(text):
             starts = set(begins)
             for m in self.plain.finditer(text):
                 if m.start() in starts:
                     e = self.plain_entries[m.group()]
                     hits.append(Hit(e, _word_at(doc, m.start()), _word_at(doc, m.end() - 1), *m.span()))
-        for p, m in self.patterns.matches(text, fast):
-            last = _word_at(doc, max(m.end() - 1, m.start()))
-            hits.append(Hit(p.entry, _word_at(doc, m.start()), last, *m.span()))
+        for p in patterns:
+            for m in p.regex.finditer(text):
+                last = _word_at(doc, max(m.end() - 1, m.start()))
+                hits.append(Hit(p.entry, _word_at(doc, m.start()), last, *m.span()))
         return hits
+
+    def _text_gates(self, text: str) -> tuple[bool, list[Pattern]]:
+        """(could a plain entry be in the text, the patterns that may match it). Asked by
+        `may_match` before Sudachi and by `match` after, so the last texts' answers are kept."""
+        found = self._gates.get(text)
+        if found is None:
+            plain = self.plain is not None and self.plain_literals.any(text)
+            found = (plain, self.patterns.runnable(text))
+            if len(self._gates) >= 64:
+                self._gates.clear()
+            self._gates[text] = found
+        return found
 
     def may_match(self, text: str) -> bool:
         """False only when `match` certainly finds nothing in a doc of this normalised text.
@@ -136,9 +151,8 @@ class Lexicon:
         """
         if self.word_spellings.any(sudachi_input(text)):
             return True
-        if self.plain is not None and not self.plain_first.isdisjoint(text) and self.plain_literals.any(text):
-            return True
-        return bool(self.patterns.runnable(text))
+        plain, patterns = self._text_gates(text)
+        return bool(patterns) or (plain and not self.plain_first.isdisjoint(text))
 
     def idiom_spans(self, text: str, fast: bool = True) -> list[tuple[int, int]]:
         return [m.span() for _, m in self.idioms.matches(text, fast)]

@@ -126,8 +126,9 @@ class PatternSet:
         # the order patterns run in (and hits come out in): those any character may start first
         self.order = [p for p in patterns if p.first is None] + [p for p in patterns if p.first is not None]
         self.needs: list[Sets] = [necessary_literals(p.regex) for p in self.order]
-        # one set per pattern is enough to skip it (the most selective); the regex checks the rest
+        # patterns are found by their most selective set, then checked against their others
         self.literals = Literals(w for sets in self.needs if sets for w in sets[0])
+        self.others = Literals(w for sets in self.needs for s in sets[1:] for w in s)
         self.by_literal: dict[str, list[int]] = {}
         self.unread: list[int] = []  # patterns without necessary strings: the character test
         for k, sets in enumerate(self.needs):
@@ -148,7 +149,9 @@ class PatternSet:
         if not found and not self.unread:
             return []  # most posts
         ks = {k for w in found for k in self.by_literal[w]}
-        ks = {k for k in ks if all(any(w in text for w in s) for s in self.needs[k][1:])}
+        if ks:
+            present, needs = self.others.found(text), self.needs
+            ks = {k for k in ks if not any(present.isdisjoint(s) for s in needs[k][1:])}
         if self.unread:
             chars = set(text)
             ks.update(k for k in self.unread if self.order[k].may_match(chars))
