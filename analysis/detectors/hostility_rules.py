@@ -10,6 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analysis.detectors.hostility_nouns import (  # noqa: F401 - read as rules.X by the detector
+    GROUP_NOUNS,
+    LOOKS,
+    PEOPLE_GROUPS,
+    SOMEONE,
+    contempt_suffix,
+    ends_clause,
+    equated_with,
+    group_after,
+    likened_noun,
+    modified_noun,
+)
 from analysis.text import Doc
 
 # Auxiliary verbs and adjectives that continue a verb phrase (てやる, ちまえ, しまくれ, てくれ, ばいい)
@@ -29,31 +41,7 @@ _PASSIVE = frozenset({"れる", "られる"})
 _FIRST_PERSON = frozenset(
     {"私", "俺", "僕", "自分", "わたし", "あたし", "おれ", "ぼく", "わし", "うち", "我"}
 )
-_CONTEMPT_SUFFIX = frozenset({"共", "ども", "め", "野郎", "連中", "等", "ら"})
 _CLAUSE_END = frozenset({"補助記号", "空白"})
-# what may follow a word said as a predicate: ゴミが, クズだな, カスすぎ, 奴隷なんだよ
-_PREDICATE_TAIL = frozenset(
-    {
-        "が",
-        "だ",
-        "じゃ",
-        "です",
-        "よ",
-        "な",
-        "ね",
-        "か",
-        "の",
-        "すぎる",
-        "過ぎる",
-        "め",
-        "!",
-        "わ",
-        "ぞ",
-        "ぜ",
-        "や",
-        "じゃん",
-    }
-)
 _QUOTES = re.compile(r"「[^」]*」|『[^』]*』|\"[^\"]*\"|“[^”]*”")
 _SENTENCE = re.compile(r"[^。!?！？\n]+[。!?！？\n]*")
 
@@ -274,104 +262,6 @@ def about_oneself(doc: Doc, i: int) -> bool:
     """自分がバカだった / 俺ってアホ: the speaker insults themself."""
     start = clause_start(doc, i)
     return any(doc.lemmas[k] in _FIRST_PERSON for k in range(max(start, i - 4), i))
-
-
-# バカの集まり, 無能集団: a group of the insulted, so still about people
-GROUP_NOUNS = frozenset(
-    {
-        "集まり",
-        "集団",
-        "巣窟",
-        "吹き溜まり",
-        "群れ",
-        "揃い",
-        "ばかり",
-        "だらけ",
-        "連中",
-        "寄せ集め",
-        "軍団",
-        "一味",
-        "見本市",
-        "博覧会",
-        "オンパレード",
-        "総本山",
-        "極み",
-        "塊",
-        "権化",
-        "化身",
-        "典型",
-        "見本",
-    }
-)
-_LIKE = frozenset({"みたい", "よう", "並み", "同然"})  # ハイエナみたいな役人, 泥棒同然の職員
-SOMEONE = frozenset({"もの", "もん", "者", "奴", "やつ", "存在", "連中"})  # ハエみたいなもんだ
-LOOKS = frozenset({"顔", "面", "ツラ", "つら", "顔つき", "体型", "声", "目"})  # ブタみたいな顔
-
-
-# groups that can only be of people (not ゴミだらけ, 猿の群れ, ゴミの吹き溜まり: those are things)
-PEOPLE_GROUPS = frozenset({"集まり", "集団", "巣窟", "寄せ集め", "軍団", "一味", "連中"})
-
-
-def group_after(doc: Doc, last: int) -> int:
-    """ゴミ集団 / クズの寄せ集め / 詐欺師の集まり: index of the group of people after the word, or -1."""
-    k = last + 1
-    n = len(doc.lemmas)
-    if k < n and doc.lemmas[k] == "の" and k + 1 < n:
-        k += 1
-    return k if k < n and doc.lemmas[k] in PEOPLE_GROUPS else -1
-
-
-def equated_with(doc: Doc, last: int) -> int:
-    """市長は人殺しと同じ / 泥棒と一緒だ: index of 同じ / 一緒 / 変わらない said after the word, or -1."""
-    k = last + 1
-    n = len(doc.lemmas)
-    if (
-        k + 1 < n
-        and doc.lemmas[k] == "と"
-        and doc.lemmas[k + 1] in ("同じ", "一緒", "変わる", "同類", "同罪")
-    ):
-        return k + 1 if doc.lemmas[k + 1] != "変わる" else min(k + 2, n - 1)
-    return -1
-
-
-def likened_noun(doc: Doc, last: int) -> int:
-    """ハイエナみたいな役人 / 泥棒同然の職員: index of the noun likened to the word, or -1."""
-    k = last + 1
-    n = len(doc.lemmas)
-    if (
-        k + 2 < n
-        and doc.lemmas[k] in _LIKE
-        and doc.surface(k + 1) in ("な", "の")
-        and doc.pos[k + 2][0] == "名詞"
-    ):
-        return k + 2
-    return -1
-
-
-def modified_noun(doc: Doc, last: int) -> int:
-    """バカなこと / アホな企画 / ほんずなしの役場: index of the noun the word modifies, or -1."""
-    k = last + 1
-    n = len(doc.lemmas)
-    if k + 1 < n and doc.surface(k) in ("な", "の") and doc.pos[k + 1][0] == "名詞":
-        return k + 1
-    return -1
-
-
-def contempt_suffix(doc: Doc, last: int) -> bool:
-    """ゴミども, クズ共, 豚野郎: a contemptuous plural or suffix after the word."""
-    k = last + 1
-    return k < len(doc.lemmas) and doc.lemmas[k] in _CONTEMPT_SUFFIX and doc.pos[k][0] in ("接尾辞", "名詞")
-
-
-def ends_clause(doc: Doc, last: int) -> bool:
-    """The word is said as a predicate or exclamation: ゴミが。/ クズだな / カスすぎ / ブスのくせに"""
-    k = last + 1
-    n = len(doc.lemmas)
-    if k + 1 < n and doc.lemmas[k] == "の" and doc.lemmas[k + 1] in ("癖", "くせ", "分際"):
-        return True
-    while k < n and doc.lemmas[k] in _PREDICATE_TAIL:
-        k += 1
-    return k >= n or doc.pos[k][0] in _CLAUSE_END or doc.lemmas[k] in ("W", "w", "草")
 
 
 def commanding(doc: Doc, start: int) -> bool:
