@@ -5,7 +5,10 @@ office with calls), wishing someone dead, harassment of named staff, demands to 
 Civil criticism, complaints and requests are not hostility: the city must hear its
 critics. Words come from lexicons/hostility/ (editable lists); whether a word is meant
 (殺すぞ vs 殺人的な暑さ, 辞めろ vs 辞職すべき, ゴミども vs ゴミの日) is read from the
-sentence around it (hostility_rules).
+sentence around it: how a verb is said (hostility_rules), what a noun is said of
+(hostility_nouns), who is aimed at (hostility_targets). Exposing a private person (a
+neighbour's address) is the leak check's matter, not 4(6); a phrase in reported speech
+(〜って言われた) is quoted, not said.
 
 Speed: `prefilter` tells from the text alone (before Sudachi) that no listed word, phrase or
 pattern can be in a post; it is built from the same lists (`Lexicon.may_match`), so a word
