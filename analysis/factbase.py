@@ -23,6 +23,7 @@ from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
 from analysis.misinfo.denials import Denial, denials, expand
 from analysis.misinfo.extents import ScopeWord, periods, scope_words
 from analysis.misinfo.gate import HIRA_TO_KANA, spellings
+from analysis.misinfo.groups import Price, prices
 from analysis.misinfo.phrases import read_list
 from analysis.misinfo.synonyms import lexeme_variants
 from analysis.misinfo.view import View
@@ -55,6 +56,7 @@ class IndexedFact:
     denials: list[Denial] = field(default_factory=list)  # what its negated clauses deny
     scopes: list[ScopeWord] = field(default_factory=list)  # 「一部」「すべての」: how far it reaches
     periods: list[tuple[float, int]] = field(default_factory=list)  # (hours, clause) from start to end
+    prices: list[Price] = field(default_factory=list)  # who pays what (「中学生以下は無料」)
 
     @property
     def published(self) -> datetime | None:
@@ -141,8 +143,14 @@ class FactIndex:
             )
             denied = denials(claims, doc.text, title, self.stop)
             scopes = scope_words(doc.text, claims, statement=True)
+            said = [
+                (m.start, m.end, m.clause, m.category == "free")
+                for m in claims.mentions
+                if m.category in ("free", "paid") and not m.negated and not m.conditional and not m.past
+            ]
+            paying = prices(doc.text, claims, said)
             self.facts.append(
-                IndexedFact(fact, doc, claims, terms, title, denial, denied, scopes, periods(claims))
+                IndexedFact(fact, doc, claims, terms, title, denial, denied, scopes, periods(claims), paying)
             )
         n = len(self.facts)
         self.postings: dict[str, list[tuple[int, int]]] = {}

@@ -210,7 +210,7 @@ class MisinformationDetector:
         scopes = scope_words(doc.text, claims, statement=False)
 
         def compare(c: Candidate) -> Verdict:
-            return self.comparer.compare(claims, self.index.facts[c.index], asked, c.links, scopes)
+            return self.comparer.compare(claims, self.index.facts[c.index], asked, c.links, scopes, doc.text)
 
         verdicts = {current.index: compare(current)}
         chosen, verdict = current, verdicts[current.index]

@@ -24,6 +24,7 @@ from analysis.misinfo.extents import (
     rise_conflict,
     scope_conflict,
 )
+from analysis.misinfo.groups import judge, prices
 from analysis.misinfo.slots import Slot
 from analysis.misinfo.view import View
 
@@ -145,16 +146,18 @@ class Comparer:
         asked: bool,
         links: Links | None = None,
         scopes: list[ScopeWord] | None = None,
+        text: str = "",
     ) -> Verdict:
         """`asked`: the post asks whether its claim is true (「〜って本当？」), so questions count.
         `links`: post word → [(statement word, match weight)] (`FactIndex.candidates`).
-        `scopes`: the post's words of extent (`extents.scope_words`)."""
+        `scopes`: the post's words of extent (`extents.scope_words`); `text`: the post's text."""
         self.links = links or {}
         self.post_nouns = frozenset().union(*(c.nouns for c in post.clauses))
         verdict = Verdict()
-        compared_slots: set[int] = set()
+        judged = self._who_pays(post, fact, verdict, text, asked) if fact.prices and text else set()
+        compared_slots = {n for n, s in enumerate(post.slots) if s.start in judged}
         for pm in post.mentions:
-            if not pm.asserted or (pm.question and not asked):
+            if not pm.asserted or (pm.question and not asked) or pm.start in judged:
                 continue
             self._status(post, pm, fact, verdict, compared_slots)
         self._slots(post, fact, verdict, compared_slots, asked)
@@ -166,6 +169,32 @@ class Comparer:
         self._venue(post, fact, verdict)
         self._denied(post, fact, verdict, asked, any(w.kind == "all" for w in scopes or ()))
         return verdict
+
+    def _who_pays(
+        self, post: Claims, fact: IndexedFact, verdict: Verdict, text: str, asked: bool
+    ) -> set[int]:
+        """Prices and free admission the post says of a group, judged against the statement's price
+        for that group (`analysis.misinfo.groups`); the offsets of the post's words judged."""
+        said = [  # 「無料になったわけではない」 says it is paid
+            (m.start, m.end, m.clause, (m.category == "free") != m.negated)
+            for m in post.mentions
+            if m.category in ("free", "paid") and m.asserted and (asked or not m.question)
+        ]
+        judged: set[int] = set()
+        for j in judge(prices(text, post, said), fact.prices):
+            if not j.by_group and not self._about(post, j.price.clause, fact, j.against.clause):
+                continue
+            judged.add(j.price.start)
+            if j.agrees:
+                verdict.agreements += 1
+                continue
+            fs, fe = _sentence_span(fact.claims, j.against.clause)
+            yen = j.price.yen
+            slot, claimed = (
+                ("amount", f"{yen:g}円") if yen > 0 else ("status", "free" if yen == 0 else "paid")
+            )
+            verdict.conflicts.append(Conflict(slot, claimed, j.price.start, j.price.end, fs, fe, 0.85))
+        return judged
 
     @staticmethod
     def _conflict(found: Extent, post: Claims, fact: IndexedFact) -> Conflict:

@@ -184,7 +184,7 @@ _FROM_AFTER = re.compile(
     _PAREN_DAY + r"(?:(?:午前|午後)?\d{1,2}(?:時|:\d{2})(?:\d{1,2}分|半)?)?\s*(?:から|より|以降|〜|~)"
 )
 # what an amount is: the size of a rise (「100円アップ」「100円の値上げ」), or a rate of rise
-_DELTA_AFTER = re.compile(r"(?:の)?(?:アップ|UP|up|値上げ|値上が|増額|増し|増|上が|上げ|高く|プラス)")
+_DELTA_AFTER = re.compile(r"(?:の|を)?(?:アップ|UP|up|値上げ|値上が|増額|増し|増|上が|上げ|高く|プラス|加算)")
 _RISE_AFTER = re.compile(
     r"(?:も|の|に|、|程度|ほど|くらい|ぐらい|近く|以上)*(?:アップ|UP|up|値上げ|値上が|増額|増し|増|上が|上げ|高く|改定|引き?上げ|になる|になった|に)"
 )
