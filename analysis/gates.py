@@ -217,6 +217,9 @@ class Literals:
         self.strings = sorted({s for s in strings if s})
         self._ac = ahocorasick_rs.AhoCorasick(self.strings) if self.strings else None
 
+    def __reduce__(self):  # noqa: ANN204 - the automaton itself cannot be pickled: rebuild it
+        return (Literals, (self.strings,))
+
     def found(self, text: str) -> set[str]:
         if self._ac is None:
             return set()
@@ -311,7 +314,12 @@ class GatedRegex:
         return self.regex.findall(text, *args)
 
     def __getattr__(self, name: str):  # pattern, flags, groups, sub, split …: the regex's own
+        if name in GatedRegex.__slots__:  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
         return getattr(self.regex, name)
+
+    def __reduce__(self):  # noqa: ANN204 - pickled as its regex; the gate is rebuilt from it
+        return (GatedRegex, (self.regex,))
 
     def __repr__(self) -> str:
         return f"GatedRegex({self.regex!r})"
