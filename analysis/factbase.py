@@ -133,7 +133,7 @@ class FactIndex:
             full = analyse_text(f"{fact.title}\n{fact.text}" if fact.title else fact.text)
             doc = View(full)
             terms = Terms()
-            claims = extract(doc, terms=terms)
+            claims = extract(doc, terms=terms, statement=True)
             for word in self.stop & terms.keys():
                 del terms[word]
             n_title = len(normalize(fact.title)) if fact.title else 0

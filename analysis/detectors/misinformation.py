@@ -128,7 +128,7 @@ class MisinformationDetector:
             self.index.denied_forms(),
             vocabulary().units,
             vocabulary().sources,
-            extent_words(),
+            [*extent_words(), *vocabulary().venue],  # (a venue said: 「会場は〜らしい」)
         )
         self.names = city_names(config)
         self._gated: tuple[str, bool] = ("", False)  # the last text prefilter saw, and its answer

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 _SENTENCE_END = {"。", "!", "?", "\n", "！", "？"}
+_VENUE_STATUSES = frozenset({"held", "open", "changed", "as_scheduled"})  # 「〜でやる」「〜で開催」
 _TOPIC_POS1 = {"普通名詞", "固有名詞"}
 
 
@@ -78,6 +79,7 @@ class Claims:
     clauses: list[Clause] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
+    venues: list = field(default_factory=list)  # `venues.Venue`: places named as where it happens
 
     def sentence_of(self, clause: int) -> list[Clause]:
         s = self.clauses[clause].sentence
@@ -338,7 +340,9 @@ def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Me
     return out
 
 
-def extract(doc: View, status: list[Match] | None = None, terms: Counter | None = None) -> Claims:
+def extract(
+    doc: View, status: list[Match] | None = None, terms: Counter | None = None, statement: bool = False
+) -> Claims:
     """Clauses, status mentions and slots of one text (a post or an official statement).
 
     `status`: the status-word matches when the caller already scanned the tokens; `terms`
@@ -354,6 +358,10 @@ def extract(doc: View, status: list[Match] | None = None, terms: Counter | None 
             c.hedged = any(has(hedges, t) for t in doc.tokens[c.tok_start : c.tok_end])
     if not clauses:
         return claims
+    if any(w in doc.text for w in vocab.venue) or any(m.category in _VENUE_STATUSES for m in claims.mentions):
+        from analysis.misinfo.venues import venues  # (venues reads Claims: imported when needed)
+
+        claims.venues = venues(doc, claims, vocab, statement)
     starts = [c.start for c in clauses]
     for kind, value, start, end, negated, role in slots.find(doc.text, vocab.units):
         ci = max(0, bisect.bisect_right(starts, start) - 1)

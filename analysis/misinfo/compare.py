@@ -166,7 +166,7 @@ class Comparer:
             found = scope_conflict(scopes, fact.scopes, post, about, asked)
             if found is not None:
                 verdict.conflicts.append(self._conflict(found, post, fact))
-        self._venue(post, fact, verdict)
+        self._venue(post, fact, verdict, asked)
         self._denied(post, fact, verdict, asked, any(w.kind == "all" for w in scopes or ()))
         return verdict
 
@@ -205,27 +205,28 @@ class Comparer:
             start, end = found.start, found.end
         return Conflict(found.slot, found.claimed, start, end, fs, fe, found.strength)
 
-    def _venue(self, post: Claims, fact: IndexedFact, verdict: Verdict) -> None:
-        """「会場が運動公園に変わった」 while the statement's venue clause names another place."""
-        venue = self.vocab.venue
-        fc = fact.claims
-        f_venue = [i for i, c in enumerate(fc.clauses) if c.nouns & venue]
-        if not f_venue:
+    def _venue(self, post: Claims, fact: IndexedFact, verdict: Verdict, asked: bool) -> None:
+        """A venue the statement does not name (「避難所は茅野市民館だって」 against コミュニティ
+        センター), or one it names said not to be (「市民館ではやらない」): `analysis.misinfo.venues`."""
+        theirs = fact.claims.venues
+        if not post.venues or not theirs:
             return
-        for pm in post.mentions:
-            if pm.category != "changed" or pm.negated or not pm.asserted or pm.question:
+        words = frozenset().union(*(v.words for v in theirs))
+        for v in post.venues:
+            c = post.clauses[v.clause]
+            if c.hedged or (c.question and not asked) or v.head in self.stop:
+                continue  # (「茅野市の避難所」 names the city, not a venue)
+            met = self._met(v.head, words)
+            if met != v.denied:
+                verdict.agreements += 1  # the same venue, or another said not to be it
                 continue
-            nouns = post.sentence_nouns(pm.clause)
-            if not nouns & venue:
+            tied = [f for f in theirs if self._about(post, v.clause, fact, f.clause)]
+            if not tied:
                 continue
-            places = nouns - venue - fact.title_nouns
-            fi = max(f_venue, key=lambda i: len(fc.sentence_nouns(i) & nouns))
-            if places and not places & fc.sentence_nouns(fi):
-                fs, fe = _sentence_span(fc, fi)
-                claimed = "+".join(sorted(places)[:3])
-                ps, pe = _sentence_span(post, pm.clause)
-                verdict.conflicts.append(Conflict("place", claimed, ps, pe, fs, fe, 0.8))
-                return
+            fs, fe = _sentence_span(fact.claims, tied[0].clause)
+            claimed = ("not_" if v.denied else "") + v.head
+            verdict.conflicts.append(Conflict("place", claimed, v.start, v.end, fs, fe, 0.8))
+            return
 
     def _status(self, post: Claims, pm: Mention, fact: IndexedFact, verdict: Verdict, used: set[int]) -> None:
         fc = fact.claims

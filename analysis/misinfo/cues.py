@@ -264,6 +264,7 @@ class QuickTest:
         # the city as a subject with hearsay later in its sentence (as `gate.TextGate` has it)
         self.city_subject = subject_pattern(vocabulary().sources, entry_stems(lex, ("hearsay",)))
         self.units = vocabulary().units
+        self.venue = tuple(vocabulary().venue)
 
     def __call__(self, text: Doc) -> bool:
         """Before scanning: could any word list match something that makes a finding?"""
@@ -283,8 +284,8 @@ class QuickTest:
             return False
         if self._denied_words(text) >= 2:
             return True  # perhaps what a statement denies
-        if extent_claim(text.text):
-            return True  # 「全域で」「小学校だけ」
+        if extent_claim(text.text) or any(w in text.text for w in self.venue):
+            return True  # 「全域で」「小学校だけ」「会場は」
         words, pattern = self.weak
         if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
             return True
@@ -314,4 +315,8 @@ class QuickTest:
             return True
         if self._denied_words(text) >= 2:
             return True
-        return bool(self.index) and (has_slot(text.text, self.units) or extent_claim(text.text))
+        return bool(self.index) and (
+            has_slot(text.text, self.units)
+            or extent_claim(text.text)
+            or any(w in text.text for w in self.venue)
+        )

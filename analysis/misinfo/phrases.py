@@ -127,8 +127,12 @@ class Lexicon:
                 single = entry.text if len(entry.keys) == 1 else ""
                 norm, surface = entry.keys[0]
                 # a hiragana function word (ん, だっ) is looked up by its surface only: its
-                # normalised form (の, だ) is in every other sentence
-                keys = {surface, single} if _HIRAGANA.fullmatch(surface) else {norm, surface, single}
+                # normalised form (の, だ) is in every other sentence; a verb written in
+                # hiragana (やる → 遣る) by its normalised form too
+                function_word = _HIRAGANA.fullmatch(surface) and _HIRAGANA.fullmatch(norm)
+                keys = (
+                    {surface, single} if function_word else {norm, surface, single}
+                )  # やら (遣る) meets やる
                 for key in keys - {""}:
                     self._by_key.setdefault(key, []).append(entry)
                 if len(entry.text) > 1 or entry.prefix:

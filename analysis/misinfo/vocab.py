@@ -30,6 +30,7 @@ class Vocabulary:
     report_verbs: frozenset[str]
     units: tuple[str, ...]
     venue: frozenset[str]
+    venue_suffixes: tuple[str, ...]
     stopwords: frozenset[str]
     topic_cache: dict = field(default_factory=dict, compare=False)  # token shape → topic key or None
 
@@ -73,6 +74,7 @@ def vocabulary() -> Vocabulary:
         report_verbs=_forms(data["attribution"]["verbs"]),
         units=tuple(sorted(data["amounts"]["units"], key=len, reverse=True)),
         venue=_forms(data["venue"]["words"]),
+        venue_suffixes=tuple(data["venue"]["suffixes"]),
         stopwords=frozenset(read_list("misinfo_stopwords.txt")),
     )
 
