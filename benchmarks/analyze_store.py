@@ -1,6 +1,6 @@
 """`analyze_new` on a simulated 炎上: store-side throughput as a ratio to post-level classify, and what it raises.
 
-    python benchmarks/analyze_store.py [--replies 20000] [--database URL] [--batch N]
+    python benchmarks/analyze_store.py [--replies 20000] [--database URL] [--batch 500]
 
 One official post gets `--replies` replies within hours (a quarter hostile, a few threats, a
 rumour), after a week of quiet threads and everyday mentions. The posts are stored as a
@@ -66,7 +66,7 @@ def classify_rate(data: PileOn, analyzer: Analyzer) -> float:
     return len(posts) / (time.perf_counter() - t)
 
 
-def run(replies: int, url: str | None, batch: int | None, seed: int = 7) -> dict:
+def run(replies: int, url: str | None, batch: int, seed: int = 7) -> dict:
     data = pile_on(replies, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
         url = url or f"sqlite:///{tmp}/bench.db"
@@ -100,9 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replies", type=int, default=20_000)
     ap.add_argument("--database", help="database URL (default: a fresh SQLite file)")
-    ap.add_argument(
-        "--batch", type=int, help="posts per transaction (default: analyze_new's for the database)"
-    )
+    ap.add_argument("--batch", type=int, default=500)
     args = ap.parse_args(argv)
     r = run(args.replies, args.database, args.batch)
     print(f"database: {r['url'] if args.database else 'SQLite (temporary file)'}")

@@ -173,27 +173,22 @@ def analyse_batch(
     return report
 
 
-def default_batch_size(engine: Engine) -> int:
-    """Posts per transaction: larger on PostgreSQL, where each statement is a round trip to the
-    server (2,000 posts is about 0.4 s of analysis holding its batch's locks); SQLite writes locally."""
-    return 2000 if engine.dialect.name == "postgresql" else 500
-
-
 def analyze_new(
     settings: Settings,
     engine: Engine,
-    batch_size: int | None = None,
+    batch_size: int = 500,
     now: datetime | None = None,
     analyzer: Analyzer | None = None,
 ) -> AnalyzeReport:
     """Analyse posts not analysed yet (incremental), in batches, each batch one transaction.
 
-    `batch_size` defaults to `default_batch_size(engine)`. `now` (the clock) and `analyzer` may
-    be passed in (tests, benchmarks); by default the current time and an `Analyzer` over the
-    stored official statements.
+    `now` (the clock) and `analyzer` may be passed in (tests, benchmarks); by default the
+    current time and an `Analyzer` over the stored official statements. The batch size is
+    behaviour, not only speed: a hostile reply is folded into its thread's alert once an
+    earlier batch has seen the pile-on start, so larger batches raise more alerts of their own
+    during the first minutes of a 炎上 (measured: 500 → 116, 2,000 → 496 of 20,000 replies).
     """
     report = AnalyzeReport()
-    batch_size = batch_size or default_batch_size(engine)
     rules = Rules.from_settings(settings)
     if analyzer is None:
         with Session(engine) as session:
