@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from analysis.misinfo.claims import Claims, extract, topic_key, vocabulary
 from analysis.misinfo.denials import Denial, denials, expand
+from analysis.misinfo.eligibility import Eligibility, of_statement
 from analysis.misinfo.extents import ScopeWord, periods, scope_words
 from analysis.misinfo.gate import HIRA_TO_KANA, spellings
 from analysis.misinfo.groups import Price, prices
@@ -57,6 +58,7 @@ class IndexedFact:
     scopes: list[ScopeWord] = field(default_factory=list)  # 「一部」「すべての」: how far it reaches
     periods: list[tuple[float, int]] = field(default_factory=list)  # (hours, clause) from start to end
     prices: list[Price] = field(default_factory=list)  # who pays what (「中学生以下は無料」)
+    eligibility: Eligibility = field(default_factory=Eligibility)  # who or what it is for
 
     @property
     def published(self) -> datetime | None:
@@ -150,7 +152,19 @@ class FactIndex:
             ]
             paying = prices(doc.text, claims, said)
             self.facts.append(
-                IndexedFact(fact, doc, claims, terms, title, denial, denied, scopes, periods(claims), paying)
+                IndexedFact(
+                    fact,
+                    doc,
+                    claims,
+                    terms,
+                    title,
+                    denial,
+                    denied,
+                    scopes,
+                    periods(claims),
+                    paying,
+                    of_statement(doc.text, claims),
+                )
             )
         n = len(self.facts)
         self.postings: dict[str, list[tuple[int, int]]] = {}

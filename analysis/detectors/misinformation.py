@@ -63,6 +63,7 @@ from analysis.misinfo import report
 from analysis.misinfo.claims import Claims, extract, vocabulary
 from analysis.misinfo.compare import Comparer, Conflict, Verdict, asserted, denial_span, first_claim
 from analysis.misinfo.cues import URL, Cues, QuickTest, Span, find_cues, lexicon
+from analysis.misinfo.eligibility import INCLUDE_WORDS
 from analysis.misinfo.extents import claim_words as extent_words
 from analysis.misinfo.extents import scope_words
 from analysis.misinfo.gate import TextGate
@@ -75,7 +76,7 @@ from analysis.types import Finding, PostText
 MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
 MIN_ANCHOR = 0.5  # and the post shares at least one specific word with it (not 市役所 alone)
 # cue lists whose words say how a post talks, not what about (not topic words)
-NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "truth", "debunk", "citation", "source", "report"})
+NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "truth", "debunk", "source", "report"})
 # statuses whose unannounced claim matters (「中止」「有料化」「廃止」), unlike 「開催」「変更」
 CONSEQUENTIAL = frozenset({"cancelled", "postponed", "closed", "abolished", "paid", "decided", "harmed"})
 RUMOUR_WEIGHTS = {
@@ -128,7 +129,7 @@ class MisinformationDetector:
             self.index.denied_forms(),
             vocabulary().units,
             vocabulary().sources,
-            [*extent_words(), *vocabulary().venue],  # (a venue said: 「会場は〜らしい」)
+            [*extent_words(), *vocabulary().venue, *INCLUDE_WORDS],  # 「会場は〜」「〜も対象」
         )
         self.names = city_names(config)
         self._gated: tuple[str, bool] = ("", False)  # the last text prefilter saw, and its answer
@@ -421,12 +422,17 @@ class MisinformationDetector:
         about_city = cues.any("acted", "attribution", "safety") or any(
             m.category in CONSEQUENTIAL and m.asserted and not m.negated for m in claims.mentions
         )
-        cued = len({*kinds} - {"attribution"}) >= 2 and about_city
+        # 「市長の親族の会社ばっかり受注してるって噂」: a rumour (噂) about the city's people
+        cued = (len({*kinds} - {"attribution"}) >= 2 and about_city) or (
+            bool(cues["rumour"]) and not vocabulary().officials.isdisjoint(doc.words)
+        )
         if cues.official_link or not (cues["alarming"] or credited or cued):
             return []
         score = sum(RUMOUR_WEIGHTS[k] for k in kinds) + RUMOUR_WEIGHTS["alarming"] * bool(cues["alarming"])
         if credited:
             score += 0.1
+        elif cued and not cues["alarming"]:
+            score += 0.15  # what is passed on is about the city (its doings, its officials, safety)
         score = min(score, RUMOUR_CAP if self.index else RUMOUR_CAP_NO_FACTS)
         words = sorted({s.word for s in cues["alarming"]})
         topic = sorted(t for t in terms if t not in self.index.stop) or sorted(kinds)

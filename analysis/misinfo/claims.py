@@ -281,13 +281,19 @@ def modality(
     opinion = opinion or _request(toks, end, c.tok_end)
     sentence_end = max(x.tok_end for x in clauses if x.sentence == c.sentence)
     opinion = opinion or any(has(vocab.opinion_sentence, t) for t in toks[end:sentence_end])
-    if not opinion and end < sentence_end and "よう" in doc.text:
+    if (
+        not opinion
+        and end < sentence_end
+        and ("よう" in doc.text or "ょう" in doc.text or "こう" in doc.text)
+    ):
         opinion = _WISH.search(doc.text, toks[end].begin, toks[sentence_end - 1].end) is not None
     return negated, conditional, opinion, c.question
 
 
-# 「開催されますように」: a wish, not a claim
-_WISH = re.compile(r"ますように|ように(?:[!！。\s#]|$)")
+# 「開催されますように」「通らないようにしよう」: a wish or an intention, not a claim
+_WISH = re.compile(
+    r"ますように|ように(?:[!！。\s#]|$)|ようにしよう|ようにしましょう|(?:し|こ|行こ)う(?:[!！。\s#か]|$)|ましょう"
+)
 
 
 def _attributive(toks: list[Token], j: int) -> bool:

@@ -10,11 +10,13 @@ statement denies (「そのような事実はありません」「避難指示�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from analysis.factbase import IndexedFact
 from analysis.misinfo.claims import Claims, Mention, modality, vocabulary
 from analysis.misinfo.cues import Span
+from analysis.misinfo.eligibility import outside
 from analysis.misinfo.extents import (
     HOURS,
     Extent,
@@ -33,6 +35,9 @@ _DENIAL_MIN = 1.6  # shared evidence (sum of word weights) with a denied sentenc
 _DATE_STATUSES = frozenset(
     {"changed", "decided", "as_scheduled", "postponed"}
 )  # 「12日に変更」: the date is the claim
+_UNCHANGED = re.compile(
+    r"据え?置|そのまま|のまま|変わらず|変わらない|今まで通り|今までどおり|これまで通り|これまでどおり|従来通り"
+)
 MIN_TIE = 0.5  # a shared word this specific ties a claim to a statement's sentence
 Links = dict[str, list[tuple[str, float]]]
 
@@ -111,6 +116,7 @@ class Comparer:
         self.specificity = specificity or (lambda _w: 1.0)  # any word → 0..1, without the fact base
         self.vocab = vocabulary()
         self.links: Links = {}
+        self.text = ""
         self.post_nouns: frozenset[str] = frozenset()
 
     def tied(self, post_nouns: frozenset[str], fact_nouns: frozenset[str]) -> bool:
@@ -152,6 +158,7 @@ class Comparer:
         `links`: post word → [(statement word, match weight)] (`FactIndex.candidates`).
         `scopes`: the post's words of extent (`extents.scope_words`); `text`: the post's text."""
         self.links = links or {}
+        self.text = text
         self.post_nouns = frozenset().union(*(c.nouns for c in post.clauses))
         verdict = Verdict()
         judged = self._who_pays(post, fact, verdict, text, asked) if fact.prices and text else set()
@@ -167,6 +174,13 @@ class Comparer:
             if found is not None:
                 verdict.conflicts.append(self._conflict(found, post, fact))
         self._venue(post, fact, verdict, asked)
+        elig = fact.eligibility
+        if (elig.excluded or elig.groups) and text:
+            out = outside(text, post, elig, self.specificity)
+            if out is not None and self._about(post, post.clause_at(out.start), fact, out.fact_clause):
+                fs, fe = _sentence_span(fact.claims, out.fact_clause)
+                ps, pe = _sentence_span(post, post.clause_at(out.start))
+                verdict.conflicts.append(Conflict("scope", out.claimed, ps, pe, fs, fe, 0.8))
         self._denied(post, fact, verdict, asked, any(w.kind == "all" for w in scopes or ()))
         return verdict
 
@@ -211,6 +225,8 @@ class Comparer:
         theirs = fact.claims.venues
         if not post.venues or not theirs:
             return
+        if not any(self._met(w, fact.title_nouns) for w in self.post_nouns if self.specificity(w) >= 1.0):
+            return  # a venue of what? (「会場：茅野市民館。入場無料」 names no event of the statement)
         words = frozenset().union(*(v.words for v in theirs))
         for v in post.venues:
             c = post.clauses[v.clause]
@@ -386,7 +402,9 @@ class Comparer:
             if not self._about(post, slot.clause, fact, near.clause):
                 continue  # a date of something else (「院長が3月末で辞める」 against a press briefing)
             tied = _overlap(nouns, fc.sentence_nouns(near.clause), self.weight) > 0
-            strength = {"amount": 0.8, "date": 0.7, "time": 0.7, "weekday": 0.6}[slot.kind] + 0.1 * tied
+            strength = {"amount": 0.8, "date": 0.7, "time": 0.7, "weekday": 0.6, "within": 0.8}[
+                slot.kind
+            ] + 0.1 * tied
             if slot.kind == "date" and slot.value[1:] == (1, 31):
                 strength -= 0.15  # a month alone
             fs, fe = _sentence_span(fc, near.clause)
@@ -404,6 +422,8 @@ class Comparer:
         for i, c in enumerate(post.clauses):
             if c.negated or c.denies or any(m.clause == i and m.negated for m in post.mentions):
                 continue  # 「人には感染しないって」「予約なしで行けた」: it says what the statement says
+            if _UNCHANGED.search(self.text, c.start, c.end):
+                continue  # 「和室と調理室は据え置き」: unchanged, as the statement says
             if c.question and not asked:
                 continue
             sentence = post.sentence_of(i)

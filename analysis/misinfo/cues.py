@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from analysis.factbase import FactIndex
 from analysis.misinfo.claims import vocabulary
+from analysis.misinfo.eligibility import INCLUDE_WORDS
 from analysis.misinfo.extents import may_claim as extent_claim
 from analysis.misinfo.gate import entry_stems, subject_pattern
 from analysis.misinfo.phrases import Lexicon, Match, read_list
@@ -264,7 +265,7 @@ class QuickTest:
         # the city as a subject with hearsay later in its sentence (as `gate.TextGate` has it)
         self.city_subject = subject_pattern(vocabulary().sources, entry_stems(lex, ("hearsay",)))
         self.units = vocabulary().units
-        self.venue = tuple(vocabulary().venue)
+        self.venue = (*vocabulary().venue, *INCLUDE_WORDS)  # 「会場は」「〜も対象」
 
     def __call__(self, text: Doc) -> bool:
         """Before scanning: could any word list match something that makes a finding?"""

@@ -134,8 +134,9 @@ def _time_after(slots: list[Slot], i: int) -> Slot | None:
 
 
 def periods(claims: Claims) -> list[tuple[float, int]]:
-    """(hours, clause) of each period a text gives from a start to an end in one sentence."""
-    out = []
+    """(hours, clause) of each period a text gives from a start to an end in one sentence: dates
+    (「7月9日午後10時から7月10日午前5時まで」) or times of one day (「午前8時から正午まで」)."""
+    out = _hours(claims)
     slots = claims.slots
     for i, a in enumerate(slots):
         if a.kind != "date" or a.role != "from":
@@ -159,6 +160,23 @@ def periods(claims: Claims) -> list[tuple[float, int]]:
                 hours = (days + 1) * 24.0
             out.append((hours, b.clause))
             break
+    return out
+
+
+def _hours(claims: Claims) -> list[tuple[float, int]]:
+    """Periods of one day: a time from and a time until in one sentence with no date between."""
+    out = []
+    slots = claims.slots
+    for i, a in enumerate(slots):
+        if a.kind != "time" or a.role != "from" or (i and slots[i - 1].kind in ("date", "weekday")):
+            continue
+        sentence = claims.clauses[a.clause].sentence
+        for b in slots[i + 1 :]:
+            if claims.clauses[b.clause].sentence != sentence or b.kind == "date":
+                break
+            if b.kind == "time" and b.role == "until" and b.value[0] > a.value[0]:
+                out.append(((b.value[0] - a.value[0]) / 60, b.clause))
+                break
     return out
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 from analysis.misinfo.claims import Claims
 from analysis.misinfo.phrases import LEXICONS
 
+_DECADE = re.compile(r"(?<!\d)([1-9]0)代")
 _AGE = re.compile(r"(\d{1,3})歳(以上|以下|未満|から|まで)?")
 OLD = 100  # the top of an open age band (「65歳以上」)
 
@@ -79,6 +80,10 @@ def groups_in(text: str) -> list[tuple[int, int, Group]]:
         after = text[m.end() : m.end() + 2]
         qualifier = next((q for q in ("以下", "以上", "未満", "まで") if after.startswith(q)), "")
         out.append((m.start(), m.end() + len(qualifier), _bound(m.group(0), qualifier, table[m.group(0)])))
+    if "代" in text:  # 「30代」: thirty to thirty-nine
+        out += [
+            (m.start(), m.end(), Group(int(m.group(1)), int(m.group(1)) + 10)) for m in _DECADE.finditer(text)
+        ]
     if "歳" in text:
         for m in _AGE.finditer(text):
             n, q = int(m.group(1)), m.group(2) or ""

@@ -16,7 +16,7 @@ from functools import lru_cache
 class Slot:
     """A date, time or amount found in the text."""
 
-    kind: str  # "date" | "weekday" | "time" | "amount"
+    kind: str  # "date" | "weekday" | "time" | "amount" | "within" (「30日以内」, in days)
     value: tuple  # date: (month|None, first_day, last_day); weekday: (n,); time: (minutes,); amount: (value, unit)
     start: int
     end: int
@@ -35,6 +35,8 @@ class Slot:
             return f"{self.value[0] // 60}:{self.value[0] % 60:02d}"
         if self.kind == "weekday":
             return "月火水木金土日"[self.value[0]] + "曜"
+        if self.kind == "within":
+            return f"{self.value[0]}日以内"
         value, unit = self.value
         return f"{value:g}{unit}"
 
@@ -46,7 +48,7 @@ _MONTH = re.compile(r"(?<![\d/.])(\d{1,2})月(?![\d上中下末号議期分])") 
 _YEAR_END = re.compile(r"年内いっぱい|年内まで|年末まで")
 # not 「1日2便」 (per day) nor 「1日開催」「1日だけ」 (for one day)
 _DAY = re.compile(
-    r"(?<![\d月/.:])(\d{1,2})日(?!間|\d+[便回本件人食])(?<!(?<!\d)1日(?=開催|だけ|のみ|限り|中|じゅう))"
+    r"(?<![\d月/.:])(\d{1,2})日(?!間|以内|\d+[便回本件人食])(?<!(?<!\d)1日(?=開催|だけ|のみ|限り|中|じゅう))"
 )
 _WEEKDAY = re.compile(
     r"(?:([月火水木金土日])曜|[(（]([月火水木金土日])(?:曜日?)?[)）]|([月火水木金土日])・(?=[月火水木金土日]曜))"
@@ -189,6 +191,9 @@ _RISE_AFTER = re.compile(
     r"(?:も|の|に|、|程度|ほど|くらい|ぐらい|近く|以上)*(?:アップ|UP|up|値上げ|値上が|増額|増し|増|上が|上げ|高く|改定|引き?上げ|になる|になった|に)"
 )
 _RATE_UNITS = ("%", "割", "倍")
+_ALL_DAY = re.compile(r"(?:1日|一日)中|終日|丸一日")
+_WITHIN = re.compile(r"(\d+)(日|週間|か月|ヶ月|カ月|年)以内")
+_WITHIN_DAYS = {"日": 1, "週間": 7, "か月": 30, "ヶ月": 30, "カ月": 30, "年": 365}
 _DOUBLE = re.compile(r"(?<![\d.０-９])倍(?=に|の値上|以上に|近く)")
 
 
@@ -221,6 +226,12 @@ def find(text: str, units: tuple[str, ...]) -> list[tuple[str, tuple, int, int, 
         found += [("time", (12 * 60,), m.start(), m.end()) for m in re.finditer("正午", text)]
     if digits:
         found += [("amount", *a) for a in _amounts(text, units)]
+    if "日中" in text or "終日" in text or "丸一日" in text:  # 「1日中交通規制」: all day
+        found += [("amount", (24.0, "時間"), m.start(), m.end()) for m in _ALL_DAY.finditer(text)]
+    if "以内" in text and digits:  # 「30日以内に申請」: a limit
+        for m in _WITHIN.finditer(text):
+            days = int(m.group(1)) * _WITHIN_DAYS[m.group(2)]
+            found.append(("within", (days,), m.start(), m.end()))
     if "倍" in text:  # 「倍になる」: twice as much
         found += [("amount", (2.0, "倍"), m.start(), m.end()) for m in _DOUBLE.finditer(text)]
     if "曜" in text or "(" in text:

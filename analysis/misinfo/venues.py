@@ -17,6 +17,10 @@ from analysis.misinfo.view import View
 from analysis.misinfo.vocab import Vocabulary
 
 _AT = ("で", "にて")
+# 「市役所に来る」「運動公園に変わった」: に and a verb of coming or moving
+_MOVE = frozenset(
+    {"来る", "行く", "変わる", "変更", "移る", "移転", "配置", "設置", "開設", "集合", "集まる", "決まる"}
+)
 VENUE_STATUSES = frozenset({"held", "open", "changed", "as_scheduled"})  # 「〜でやる」「〜で開催」
 _NOT = ("じゃ", "では", "でな", "ではな")
 
@@ -82,7 +86,8 @@ def venues(doc: View, claims: Claims, vocab: Vocabulary, statement: bool = False
                     words.add(head)
                 after = toks[j + 1].surface if j + 1 < len(toks) else ""
                 after2 = "".join(t.surface for t in toks[j + 1 : j + 4])
-                located = after in _AT
+                moved = after == "に" and j + 2 < len(toks) and toks[j + 2].normalized in _MOVE
+                located = after in _AT or moved or statement  # (a statement: any place it names)
                 denied = (
                     after2.startswith(_NOT)
                     and "なく" in after2

@@ -28,6 +28,7 @@ class Vocabulary:
     other_time: frozenset[str]
     sources: frozenset[str]
     report_verbs: frozenset[str]
+    officials: frozenset[str]
     units: tuple[str, ...]
     venue: frozenset[str]
     venue_suffixes: tuple[str, ...]
@@ -72,6 +73,7 @@ def vocabulary() -> Vocabulary:
         other_time=_forms(scope["other_time"]),
         sources=_forms(data["attribution"]["sources"]),
         report_verbs=_forms(data["attribution"]["verbs"]),
+        officials=_forms(data["attribution"]["officials"]),
         units=tuple(sorted(data["amounts"]["units"], key=len, reverse=True)),
         venue=_forms(data["venue"]["words"]),
         venue_suffixes=tuple(data["venue"]["suffixes"]),
