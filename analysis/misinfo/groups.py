@@ -29,6 +29,10 @@ class Group:
     hi: int
     kind: str = ""  # a kind of person other than an age (障がい者, 生活保護)
 
+    def within(self, other: Group) -> bool:
+        """All of these people are of the other group (中学生 of 中学生以下)."""
+        return self.kind == other.kind and other.lo <= self.lo and self.hi <= other.hi
+
     def likeness(self, other: Group) -> float:
         """How nearly two groups are the same people (0–1): 子ども and 小・中学生 0.6, 40歳以上 and
         70歳以上 0.5, different kinds 0."""
@@ -149,7 +153,9 @@ def judge(post: list[Price], fact: list[Price]) -> list[Judgement]:
     for p in post:
         if not p.groups:
             continue
-        near = [f for f in fact if any(g.likeness(h) >= SAME for g in p.groups for h in f.groups)]
+        near = [
+            f for f in fact if any(g.within(h) or g.likeness(h) >= SAME for g in p.groups for h in f.groups)
+        ]
         by_group = bool(near)
         if not near and p.yen <= 0:  # 無料/有料 of a group the statement prices as everyone
             near = [f for f in fact if not f.groups]
