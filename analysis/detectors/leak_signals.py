@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from analysis import phrases, pii
+from analysis.gates import GatedRegex
 from analysis.text import Doc
 from analysis.textnorm import normalize
 from analysis.types import Evidence
@@ -138,7 +139,8 @@ def content_gate(extra: tuple[str, ...] = ()) -> Gate:
             stems.add(rest)
         else:
             kana.add(w)
-    regex = re.compile(phrases.pattern(sorted(stems))) if stems else phrases.NEVER
+    # gated: the stems themselves are what every match needs, found in one automaton pass
+    regex = GatedRegex(re.compile(phrases.pattern(sorted(stems)))) if stems else phrases.NEVER
     return Gate(regex, tuple(sorted(kana)))
 
 
