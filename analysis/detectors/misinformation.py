@@ -55,19 +55,21 @@ words, else the topic words, sorted, joined with "+"). Other details: `kind` ("c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from analysis.detectors.base import Context
 from analysis.factbase import MIN_MASS, Candidate, FactIndex, IndexedFact, Terms
 from analysis.misinfo import report
-from analysis.misinfo.claims import Claims, extract, vocabulary
+from analysis.misinfo.claims import Claims, complete, outline, vocabulary
 from analysis.misinfo.compare import Comparer, Conflict, Verdict, asserted, denial_span, first_claim
 from analysis.misinfo.cues import URL, Cues, QuickTest, Span, find_cues, lexicon
 from analysis.misinfo.eligibility import INCLUDE_WORDS
 from analysis.misinfo.extents import claim_words as extent_words
 from analysis.misinfo.extents import scope_words
 from analysis.misinfo.gate import TextGate
-from analysis.misinfo.phrases import phrase_set
+from analysis.misinfo.phrases import Entry, phrase_set
+from analysis.misinfo.venues import VENUE_STATUSES
 from analysis.misinfo.view import View
 from analysis.relevance import city_names, staff_profile
 from analysis.text import Doc
@@ -119,7 +121,8 @@ class MisinformationDetector:
             self.index.weight, self.index.topic_weight, self.index.specificity, self.index.stop
         )
         self.lexicon = lexicon()
-        self.may_claim = QuickTest(self.lexicon, self.index)
+        kept, claim_strings = self._status_kept(), self._claim_strings()
+        self.may_claim = QuickTest(self.lexicon, self.index, kept, claim_strings)
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
@@ -129,13 +132,51 @@ class MisinformationDetector:
             self.index.denied_forms(),
             vocabulary().units,
             vocabulary().sources,
-            [*extent_words(), *vocabulary().venue, *INCLUDE_WORDS],  # 「会場は〜」「〜も対象」
+            claim_strings,
+            kept,
         )
         self.names = city_names(config)
         self._gated: tuple[str, bool] = ("", False)  # the last text prefilter saw, and its answer
         self.noise = frozenset(
             k for e in self.lexicon.entries if e.group in NOISE_GROUPS for pair in e.keys for k in pair
         )
+
+    def _status_kept(self) -> Callable[[Entry], bool]:
+        """Status words that can matter with these statements: a category some statement has the
+        same or the opposite of, one whose mere claim matters (有料化, 廃止), 無料/有料 where a
+        statement names a price, a holding where a statement names a venue. Others (「必要」 with
+        no statement requiring anything) cannot make a finding: the gates need not let them in."""
+        vocab = vocabulary()
+        stated = {m.category for f in self.index.facts for m in f.claims.mentions}
+        kept = {
+            c
+            for c in set(vocab.category.values())
+            if any(vocab.same(c, x) or vocab.conflict(c, x) for x in stated)
+        }
+        kept |= CONSEQUENTIAL
+        if any(f.prices or any(s.kind == "amount" for s in f.claims.slots) for f in self.index.facts):
+            kept |= {"free", "paid"}
+        if any(f.claims.venues for f in self.index.facts):
+            kept |= VENUE_STATUSES
+        return lambda e: vocab.category.get(e.text) in kept
+
+    def _claim_strings(self) -> list[str]:
+        """Words of a claim of extent, venue or eligibility that some statement can be checked on:
+        「全域」 where a statement limits its reach, 「だけ」 where one includes all, 「会場」 where
+        one names a venue, 「対象」 where one says who or what it is for."""
+        facts = self.index.facts
+        out: list[str] = []
+        if any(w.kind == "part" for f in facts for w in f.scopes) or any(
+            d.whole for f in facts for d in f.denials
+        ):
+            out += extent_words("all")
+        if any(w.kind == "all" for f in facts for w in f.scopes):
+            out += extent_words("part")
+        if any(f.claims.venues for f in facts):
+            out += vocabulary().venue
+        if any(f.eligibility.excluded or f.eligibility.groups for f in facts):
+            out += INCLUDE_WORDS
+        return out
 
     def prefilter(self, text: str) -> bool:
         """False when the normalised text has no rumour cue, alarming word or specific word of an
@@ -159,21 +200,27 @@ class MisinformationDetector:
         if post.platform in NEWS_PLATFORMS:
             cues.spans.pop("attribution", None)  # a news report of what the city said is not hearsay
         terms = Terms()
-        claims = extract(doc, matches.get("status", []), terms)
+        claims = outline(doc, terms)
         self._drop_noise(terms, doc)
-        asked = bool(cues["truth"])
-        if cues["alarming"]:
-            cues.spans["alarming"] = [s for s in cues["alarming"] if asserted(doc, claims, s, asked)]
-        if self.index:
-            cands = [
+        cands = (
+            [
                 c
                 for c in self.index.candidates(terms, doc)
                 if c.similarity >= MIN_SIMILARITY and c.anchor >= MIN_ANCHOR
             ]
-            current = self.index.current(cands, post.created_at)
-            if current is not None:
-                found = self._against_facts(doc, claims, terms, cues, asked, cands, current)
-                return self._not_insider(post, found)
+            if self.index
+            else []
+        )
+        current = self.index.current(cands, post.created_at) if cands else None
+        if current is None and not cues.rumour_kinds:
+            return []  # no statement to compare with and nothing passed on: nothing to report
+        complete(claims, doc, matches.get("status", []))
+        asked = bool(cues["truth"])
+        if cues["alarming"]:
+            cues.spans["alarming"] = [s for s in cues["alarming"] if asserted(doc, claims, s, asked)]
+        if current is not None:
+            found = self._against_facts(doc, claims, terms, cues, asked, cands, current)
+            return self._not_insider(post, found)
         return self._not_insider(post, self._rumour(doc, cues, terms, claims))
 
     def _not_insider(self, post: PostText, found: list[Finding]) -> list[Finding]:

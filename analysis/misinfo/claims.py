@@ -353,11 +353,22 @@ def extract(
 
     `status`: the status-word matches when the caller already scanned the tokens; `terms`
     (a `factbase.Terms`) receives the text's topic words in the same pass."""
+    return complete(outline(doc, terms), doc, status, statement)
+
+
+def outline(doc: View, terms: Counter | None = None) -> Claims:
+    """The clauses of a text and (into `terms`) its topic words, nothing more yet: enough to find
+    the statements it may be about (`complete` adds what it claims)."""
+    return Claims(clauses=_clauses(doc, vocabulary(), terms))
+
+
+def complete(claims: Claims, doc: View, status: list[Match] | None = None, statement: bool = False) -> Claims:
+    """Status mentions, hedges, venues and slots of a text `outline` read."""
     vocab = vocabulary()
-    clauses = _clauses(doc, vocab, terms)
+    clauses = claims.clauses
     if status is None:
         status = vocab.status.scan(doc.tokens, doc.text).get("", [])
-    claims = Claims(clauses=clauses, mentions=_mentions(doc, clauses, status) if clauses else [])
+    claims.mentions = _mentions(doc, clauses, status) if clauses else []
     hedges = vocab.opinion_after | vocab.condition_before | vocab.condition_after | vocab.other_time
     if not hedges.isdisjoint(doc.words):
         for c in clauses:

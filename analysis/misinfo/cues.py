@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
+import ahocorasick_rs
+
 from analysis.factbase import FactIndex
 from analysis.misinfo.claims import vocabulary
 from analysis.misinfo.eligibility import INCLUDE_WORDS
-from analysis.misinfo.extents import may_claim as extent_claim
+from analysis.misinfo.extents import claim_words
 from analysis.misinfo.gate import entry_stems, subject_pattern
-from analysis.misinfo.phrases import Lexicon, Match, read_list
+from analysis.misinfo.phrases import Entry, Lexicon, Match, read_list
 from analysis.misinfo.slots import has_slot
 from analysis.misinfo.view import View
 from analysis.text import Doc
@@ -247,59 +250,101 @@ def find_cues(
 QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk"})
 
 
-class QuickTest:
-    """Cheap tests (set look-ups in C) that a post could make a finding; most posts cannot and
-    cost nothing more. Rumour cues and alarming words can always fire; a status word or a dated
-    or counted number only on the topic of some official statement; a city source with a
-    reporting verb (a claim credited to the city) always."""
+# what the quick test looks for, one bit each
+_STRONG, _HEARSAY, _ALARM, _REPORT, _SOURCE, _WEAK, _CLAIM = 1, 2, 4, 8, 16, 32, 64
 
-    def __init__(self, lex: Lexicon, index: FactIndex):
+
+class QuickTest:
+    """Cheap tests that a post could make a finding; most posts cannot and cost nothing more: the
+    post's words looked up once in one table, its characters searched once (Aho–Corasick). Rumour
+    cues can always fire; alarming words when passed on; a claim credited to the city or its
+    doing passed on as hearsay; a status word, a number, a word of extent or venue, or words a
+    statement denies only on the topic of some official statement."""
+
+    def __init__(
+        self,
+        lex: Lexicon,
+        index: FactIndex,
+        status_kept: Callable[[Entry], bool] | None = None,
+        claims: Iterable[str] | None = None,
+    ):
         groups = set(lex.groups)
         self.index = index
-        self.strong = lex.quick_check(skip=groups - {"rumour", "spread", "truth"})
-        self.alarm = lex.quick_check(skip=groups - {"alarming"})
-        self.weak = lex.quick_check(skip=groups - {"status"})
-        self.sources = lex.quick_check(skip=groups - {"source"})[0]
-        self.reports = lex.quick_check(skip=groups - {"report"})[0]
-        self.hearsay = lex.quick_check(skip=groups - {"hearsay"})
+        bits: dict[str, int] = {}
+        literals: dict[str, int] = {}
+        for bit, wanted in (
+            (_STRONG, {"rumour", "spread", "truth"}),
+            (_HEARSAY, {"hearsay"}),
+            (_ALARM, {"alarming"}),
+            (_REPORT, {"report"}),
+            (_SOURCE, {"source"}),
+            (_WEAK, {"status"}),
+        ):
+            words, chars = lex.quick_literals(
+                skip=groups - wanted, keep=status_kept if bit == _WEAK else None
+            )
+            for w in words:
+                bits[w] = bits.get(w, 0) | bit
+            for w in chars:
+                literals[w] = literals.get(w, 0) | bit
+        # 「全域で」「小学校だけ」「会場は」「〜も対象」: claims of extent, venue or who is let in
+        for w in claims if claims is not None else (*claim_words(), *vocabulary().venue, *INCLUDE_WORDS):
+            literals[w] = literals.get(w, 0) | _CLAIM
+        self.bits = bits
+        self.words = frozenset(bits)
+        self.literals = sorted(literals)
+        self.literal_bits = [literals[w] for w in self.literals]
+        self._ac = ahocorasick_rs.AhoCorasick(self.literals)
         # the city as a subject with hearsay later in its sentence (as `gate.TextGate` has it)
         self.city_subject = subject_pattern(vocabulary().sources, entry_stems(lex, ("hearsay",)))
         self.units = vocabulary().units
-        self.venue = (*vocabulary().venue, *INCLUDE_WORDS)  # 「会場は」「〜も対象」
+        self.sources = lex.quick_literals(skip=groups - {"source"})[0]
+
+    def _city_does(self, text: Doc) -> bool:
+        """The city or an office as a subject (市が, 市役所、) with a verb later in its sentence:
+        what `_acts` needs before it looks for the hearsay."""
+        lemmas, surfaces, pos = text.lemmas, text.surfaces, text.pos
+        n = len(lemmas)
+        for i in range(n - 2):
+            if not (lemmas[i] in self.sources or (lemmas[i].endswith("市") and pos[i][1] == "固有名詞")):
+                continue
+            if surfaces[i + 1] not in _SUBJECT and surfaces[i + 1] not in ("、", "って"):
+                continue
+            for j in range(i + 2, n):
+                if surfaces[j] in _SENTENCE_END:
+                    break
+                if pos[j][0] == "動詞":
+                    return True
+        return False
+
+    def _found(self, text: Doc) -> int:
+        bits, found = self.bits, 0
+        for w in self.words.intersection(text.lemmas):  # (set operations run in C)
+            found |= bits[w]
+        for w in self.words.intersection(text.surfaces):
+            found |= bits[w]
+        kinds = self.literal_bits
+        for i, _start, _end in self._ac.find_matches_as_indexes(text.text, overlapping=True):
+            found |= kinds[i]
+        return found
 
     def __call__(self, text: Doc) -> bool:
         """Before scanning: could any word list match something that makes a finding?"""
-        lemmas, surfaces = text.lemmas, text.surfaces
-        if self._has(self.strong, text):
-            return True
-        hearsay = self._has(self.hearsay, text)
-        if hearsay and self._has(self.alarm, text):
-            return True  # an alarming word passed on
-        topic = bool(self.index) and not self.index.topic_forms.isdisjoint(lemmas)
-        if (hearsay or topic) and not self.reports.isdisjoint(lemmas):
-            if "市" in text.text or not self.sources.isdisjoint(lemmas):
-                return True  # perhaps credited to the city
+        found = self._found(text)
+        if found & _STRONG or (found & _HEARSAY and found & _ALARM):
+            return True  # a rumour cue, or an alarming word passed on
+        hearsay = bool(found & _HEARSAY)
+        topic = bool(self.index) and not self.index.topic_forms.isdisjoint(text.lemmas)
+        if (hearsay or topic) and found & _REPORT and ("市" in text.text or found & _SOURCE):
+            return True  # perhaps credited to the city
         if hearsay and self.city_subject is not None and self.city_subject.search(text.text):
-            return True  # perhaps the city's doing passed on
+            if self._city_does(text):
+                return True  # perhaps the city's doing passed on
         if not topic:
             return False
-        if self._denied_words(text) >= 2:
-            return True  # perhaps what a statement denies
-        if extent_claim(text.text) or any(w in text.text for w in self.venue):
-            return True  # 「全域で」「小学校だけ」「会場は」
-        words, pattern = self.weak
-        if not (words.isdisjoint(lemmas) and words.isdisjoint(surfaces)):
+        if found & (_WEAK | _CLAIM) or self._denied_words(text) >= 2:
             return True
-        return (pattern is not None and pattern.search(text.text) is not None) or has_slot(
-            text.text, self.units
-        )
-
-    @staticmethod
-    def _has(check: tuple[frozenset[str], re.Pattern[str] | None], text: Doc) -> bool:
-        words, pattern = check
-        if not (words.isdisjoint(text.lemmas) and words.isdisjoint(text.surfaces)):
-            return True
-        return pattern is not None and pattern.search(text.text) is not None
+        return has_slot(text.text, self.units)
 
     def _denied_words(self, text: Doc) -> int:
         """How many of the post's words (lemmas and surfaces) are words statements deny."""
@@ -316,8 +361,4 @@ class QuickTest:
             return True
         if self._denied_words(text) >= 2:
             return True
-        return bool(self.index) and (
-            has_slot(text.text, self.units)
-            or extent_claim(text.text)
-            or any(w in text.text for w in self.venue)
-        )
+        return bool(self.index) and (has_slot(text.text, self.units) or bool(self._found(text) & _CLAIM))

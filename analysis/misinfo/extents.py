@@ -64,12 +64,13 @@ def patterns() -> dict[str, re.Pattern[str]]:
     return {name: alternation(words) for name, words in data.items()}
 
 
-def claim_words() -> list[str]:
-    """Every word of extent a post's claim may use (for the character gate)."""
+def claim_words(kind: str = "") -> list[str]:
+    """The words of extent a post's claim may use (for the character gates): of one kind ("all" or
+    "part"), or both."""
     import tomllib
 
     data = tomllib.loads((LEXICONS / "misinfo_claims.toml").read_text("utf-8"))["extent"]
-    return [*data["claimed_all"], *data["part"]]
+    return {"all": data["claimed_all"], "part": data["part"]}.get(kind, [*data["claimed_all"], *data["part"]])
 
 
 def may_claim(text: str) -> bool:

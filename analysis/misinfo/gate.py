@@ -12,11 +12,11 @@ exact: it says False only where `detect` would find nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import ahocorasick_rs
 
-from analysis.misinfo.phrases import Lexicon
+from analysis.misinfo.phrases import Entry, Lexicon
 from analysis.misinfo.slots import has_slot
 from analysis.misinfo.view import View
 from analysis.text import analyse_text
@@ -144,13 +144,13 @@ def _telling(doc: View) -> int:
 _KANA_ONLY = re.compile("[ぁ-ゖー]+")
 
 
-def entry_stems(lex: Lexicon, groups: Iterable[str]) -> set[str]:
-    """For each entry of `groups`: its text (matched as characters) and the spellings of its
-    most telling word (which every token match of the entry has)."""
+def entry_stems(lex: Lexicon, groups: Iterable[str], keep: Callable[[Entry], bool] | None = None) -> set[str]:
+    """For each entry of `groups` (that `keep` keeps): its text (matched as characters) and the
+    spellings of its most telling word (which every token match of the entry has)."""
     wanted = set(groups)
     out: set[str] = set()
     for e in lex.entries:
-        if e.group not in wanted or e.exception:
+        if e.group not in wanted or e.exception or (keep is not None and not keep(e)):
             continue
         out.add(e.text)
         doc = View(analyse_text(e.text))
@@ -194,6 +194,7 @@ class TextGate:
         units: tuple[str, ...],
         sources: Iterable[str] = (),
         scope_words: Iterable[str] = (),
+        status_kept: Callable[[Entry], bool] | None = None,
     ):
         self.units = units
         # the city's doing passed on as hearsay (「市が〜を配るらしい」): both in one sentence
@@ -205,7 +206,7 @@ class TextGate:
                 ALARM: entry_stems(lex, ("alarming",)),
                 REPORT: entry_stems(lex, ("report",)),
                 HEARSAY: entry_stems(lex, ("hearsay",)),
-                STATUS: entry_stems(lex, ("status",)),
+                STATUS: entry_stems(lex, ("status",), status_kept),
                 DENIED: denied_words,
                 SCOPE: scope_words,
             }

@@ -9,7 +9,7 @@ surfaces catch function words whose normalised form depends on context (ない, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -146,34 +146,43 @@ class Lexicon:
         return frozenset(self._by_key)
 
     def quick_check(self, skip: Iterable[str] = ()) -> tuple[frozenset[str], re.Pattern[str] | None]:
-        """(words, pattern): a text none of whose words is in `words` and where `pattern` finds
-        nothing cannot match an entry of any group but `skip`.
+        """(words, pattern): see `quick_literals`; the literals as one regular expression."""
+        words, literals = self.quick_literals(skip)
+        pattern = (
+            re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))))
+            if literals
+            else None
+        )
+        return words, pattern
+
+    def quick_literals(
+        self, skip: Iterable[str] = (), keep: Callable[[Entry], bool] | None = None
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """(words, literals): a text none of whose words is in `words` and that contains none of
+        `literals` cannot match an entry of any group but `skip`.
 
         The words are the entries' first words and every prefix of an entry, since Sudachi may
         split an entry differently in context (通行 + 止め). Entries that start with hiragana
-        (と聞く, だって) are found by `pattern` on their characters up to the first other
-        character, as are entries that may start a longer word (遭難者): a hiragana word such as
-        と or だ is in every other post."""
+        (と聞く, だって) are found by their characters up to the first other character, as are
+        entries that may start a longer word (遭難者): a hiragana word such as と or だ is in
+        every other post; a verb written in hiragana also by its normalised form (やら: 遣る)."""
         words: set[str] = set()
         literals: set[str] = set()
         for e in self.entries:
-            if e.group in skip or e.exception:
+            if e.group in skip or e.exception or (keep is not None and not keep(e)):
                 continue
             if e.prefix:
                 literals.add(e.text)
             elif _HIRAGANA.match(e.text[0]):
                 m = re.match("[ぁ-ゖー]+.?", e.text)
                 literals.add(m.group(0) if m else e.text)
+                if not _HIRAGANA.fullmatch(e.keys[0][0]):
+                    words.add(e.keys[0][0])
             else:
                 words.update(e.keys[0])
                 if len(e.keys) == 1:  # one word alone, perhaps split in context (通行 + 止め)
                     words.update(e.text[:k] for k in range(2, len(e.text) + 1))
-        pattern = (
-            re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))))
-            if literals
-            else None
-        )
-        return frozenset(words), pattern
+        return frozenset(words), frozenset(literals)
 
     @staticmethod
     def _match_at(tokens: Sequence[Token], i: int, entry: Entry) -> int | None:
@@ -211,6 +220,7 @@ class Lexicon:
         ends: dict[int, int] | None = None
         by_key = self._by_key
         first_chars = self._first_chars if text else {}
+        n_tokens = len(tokens)
         for i, (surface, norm, _pos, begin, _end) in enumerate(tokens):
             cands = by_key.get(norm)
             more = by_key.get(surface) if surface != norm else None
@@ -234,6 +244,13 @@ class Lexicon:
                             ends = {x.end: k for k, x in enumerate(tokens)}
                         j = self._match_text(tokens, i, entry, text, ends)
                     else:
+                        keys = entry.keys
+                        if len(keys) > 1:  # most entries fail on their second word: test it first
+                            if i + 1 >= n_tokens:
+                                continue
+                            second = tokens[i + 1]
+                            if second[1] != keys[1][0] and second[0] != keys[1][1]:
+                                continue
                         j = self._match_at(tokens, i, entry)
                     if j is None:
                         continue
