@@ -4,18 +4,21 @@ Three ways a post is reported, strongest first:
 
 1. **Contradiction** (clause 4(5)): the post's claim is on the topic of an official statement
    (`Context.facts`, indexed once in `__init__`, matched by BM25 over Sudachi lemmas, see
-   `analysis.factbase`) and differs from it on a slot: status (中止 vs 延期/開催, 無料 vs 有料,
-   通行止め vs 解除), date, weekday, time, amount, venue, or something the statement denies
-   (「そのような事実はありません」). A claim credited to the city (「市が〜と発表」) that differs
-   is said to be so. When several statements match nearly equally (an announcement and its
-   update), the one in force when the post was written counts.
-2. **Unsupported** (4(7)⑤): on a statement's topic, passed on as a rumour or credited to the
-   city, a claim the statement does not make: alarming words (「けが人が出た」), a consequential
-   status it never mentions (「有料化」), details (amounts) it does not give, things it never
-   names (「売却」), or a 「〜って本当？」 about something it never says.
-3. **Rumour** (4(7)⑤): no statement on the topic; rumour cues (hearsay, 噂, 拡散希望, chain
-   messages, 「〜って本当？」, a claim credited to the city) with an alarming claim, or several
-   cues together. Never confirmed; lower scores without any fact base.
+   `analysis.factbase`) and differs from it: a status (中止 vs 延期/開催, 無料 vs 有料, 必要 vs
+   不要), said of the clause whose subject it shares (`analysis.misinfo.subjects`: 灯籠流しは
+   予定どおり while 花火大会は中止); a date, weekday, time, amount, or a limit (30日以内); an end
+   (5月いっぱい) or a length (3日間) against the statement's period; the size or rate of a rise
+   (倍, 100円アップ) against its own (`analysis.misinfo.extents`); extent (全域 vs 一部, だけ vs
+   すべての); who pays what (`analysis.misinfo.groups`: 子どもも300円 against 小・中学生は無料);
+   who or what it is for (`analysis.misinfo.eligibility`); the venue (`analysis.misinfo.venues`);
+   something the statement denies (`analysis.misinfo.denials`). When several statements match
+   nearly equally (an announcement and its update), the one in force when the post was written
+   counts.
+2. **Unsupported** and 3. **Rumour** (4(7)⑤): `analysis.misinfo.rumours`. A claim passed on that
+   the statement on its topic does not make, or with no statement at all: alarming claims
+   (floods, dam releases, damage, poison, officials' misconduct and hidden motives) passed on, the
+   city's doings passed on without a source (「茅野市が〜を配るらしい」), a 噂 about its officials,
+   chain messages. Never confirmed; lower scores without any fact base.
 
 A statement is about the post's topic only when they share a specific word (花火大会, ごみ袋,
 断水, not 市役所, 職員, 発表 or a date: `lexicons/misinfo_generic.txt`) and that word makes up a
@@ -26,14 +29,16 @@ sentence, 「噂」「拡散希望」 anywhere): gossip (「本人まだ知ら�
 and news headlines (platform rss) report rather than pass on.
 
 `prefilter` (and the first line of `detect`) is a test on the characters alone
-(`analysis.misinfo.gate`): with no strong cue, no reporting verb with hearsay, and no specific
-word of a statement alongside a status word, a number, a cue or a denied word, nothing is
-tokenised for this detector.
+(`analysis.misinfo.gate`), `QuickTest` one on the words (`analysis.misinfo.quick`); a post's
+clauses and topic words are read first and what it claims only when a statement matches or a cue
+passes something on. Each is exact: False only where `detect` would find nothing.
 
 Not reported: warnings against a rumour (「デマです」「詐欺なので注意」), posts that repeat what a
-statement says or cite it after naming the rumour they correct, links to an official page,
-opinions, wishes, requests, plain questions, conditions (「荒天なら中止」), other years
-(「去年は中止」). Word lists are data in `lexicons/misinfo_*.txt` and `misinfo_claims.toml`.
+statement says, cite it after naming the rumour they correct, or quote a wrong claim to correct
+it (「倍って言ってる人いるけど400円になるだけ」), links to an official page, opinions, wishes,
+intentions, requests, plain questions (tag questions 「〜なんでしょ？」 assert), conditions
+(「荒天なら中止」), other years (「去年は中止」), plans (「廃止する案」), staff telling plans from
+inside (the leak check's), gossip with no claim about the city. Word lists are data in `lexicons/misinfo_*.txt` and `misinfo_claims.toml`.
 
 Score is 0–1; for a contradiction it grows with the similarity (of the post, or of the claim's own
 sentence if higher) and the strength of the conflict, so "confirmed" means a claim tied to the
@@ -45,7 +50,7 @@ spread it; other confirmed ones are medium; suggested ones medium on safety matt
 
 `details["claim_key"]` is stable across repeats of one claim so the store can count its
 spread: `"{fact_id}:{slot}:{value}"` for a contradiction (slot: status | date | weekday | time |
-amount | place | denied; e.g. `hanabi-2025:status:cancelled`, `kyufu:amount:50000円`,
+amount | within | period | scope | place | denied; e.g. `hanabi-2025:status:cancelled`, `kyufu:amount:50000円`,
 `hanabi:date:8月17日`, `sagi:denied:ATM+還付金`, `water:denied:rumour` for a rumour on the
 topic of a statement that denies one), `"{fact_id}:unsupported:{words}"` for an unsupported
 claim and `"rumour:{words}"` for a rumour with no matching statement (words: the alarming
@@ -62,14 +67,17 @@ from analysis.detectors.base import Context
 from analysis.factbase import MIN_MASS, Candidate, FactIndex, IndexedFact, Terms
 from analysis.misinfo import report
 from analysis.misinfo.claims import Claims, complete, outline, vocabulary
-from analysis.misinfo.compare import Comparer, Conflict, Verdict, asserted, denial_span, first_claim
-from analysis.misinfo.cues import URL, Cues, QuickTest, Span, find_cues, lexicon
+from analysis.misinfo.compare import Comparer, asserted, denial_span, first_claim
+from analysis.misinfo.cues import URL, Cues, find_cues, lexicon
 from analysis.misinfo.eligibility import INCLUDE_WORDS
 from analysis.misinfo.extents import claim_words as extent_words
 from analysis.misinfo.extents import scope_words
 from analysis.misinfo.gate import TextGate
 from analysis.misinfo.phrases import Entry, phrase_set
+from analysis.misinfo.quick import QuickTest
+from analysis.misinfo.rumours import CONSEQUENTIAL, Rumours
 from analysis.misinfo.venues import VENUE_STATUSES
+from analysis.misinfo.verdict import Conflict, Verdict
 from analysis.misinfo.view import View
 from analysis.relevance import city_names, staff_profile
 from analysis.text import Doc
@@ -79,33 +87,7 @@ MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
 MIN_ANCHOR = 0.5  # and the post shares at least one specific word with it (not 市役所 alone)
 # cue lists whose words say how a post talks, not what about (not topic words)
 NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "truth", "debunk", "source", "report"})
-# statuses whose unannounced claim matters (「中止」「有料化」「廃止」), unlike 「開催」「変更」
-CONSEQUENTIAL = frozenset({"cancelled", "postponed", "closed", "abolished", "paid", "decided", "harmed"})
-RUMOUR_WEIGHTS = {
-    "hearsay": 0.15,
-    "rumour": 0.2,
-    "spread": 0.2,
-    "truth": 0.15,
-    "attribution": 0.1,
-    "acted": 0.2,
-    "alarming": 0.2,
-}
-# cues that pass on only their own sentence (「〜と市が発表」 names its source: it passes nothing on)
-SENTENCE_CUES = ("hearsay", "truth", "acted")
 NEWS_PLATFORMS = frozenset({"rss"})  # headlines report; they do not pass on what they heard
-RUMOUR_CAP_NO_FACTS = 0.5
-RUMOUR_CAP = 0.55
-
-
-def _passed_on(claims: Claims, cues: Cues, span: Span) -> bool:
-    if cues.any("rumour", "spread"):
-        return True
-    if not claims.clauses:
-        return False
-    sentence = claims.clauses[claims.clause_at(span.start)].sentence
-    return any(
-        claims.clauses[claims.clause_at(c.start)].sentence == sentence for k in SENTENCE_CUES for c in cues[k]
-    )
 
 
 class MisinformationDetector:
@@ -126,6 +108,7 @@ class MisinformationDetector:
         safety = phrase_set("misinfo_safety.txt")
         self.fact_safety = [bool(safety.find(f.doc.tokens, text=f.doc.text)) for f in self.index.facts]
         self.fact_lemmas = [set(f.doc.doc.lemmas) for f in self.index.facts]
+        self.rumours = Rumours(self.index, self.fact_lemmas, self.fact_safety)
         self.gate = TextGate(
             self.lexicon,
             self.index.gate_words(),
@@ -221,7 +204,7 @@ class MisinformationDetector:
         if current is not None:
             found = self._against_facts(doc, claims, terms, cues, asked, cands, current)
             return self._not_insider(post, found)
-        return self._not_insider(post, self._rumour(doc, cues, terms, claims))
+        return self._not_insider(post, self.rumours.rumour(doc, cues, terms, claims))
 
     def _not_insider(self, post: PostText, found: list[Finding]) -> list[Finding]:
         """Staff telling what they know from inside (「秘書課の中では決まってる話」「10月からでほぼ
@@ -296,7 +279,7 @@ class MisinformationDetector:
             )
         if verdict.conflicts:
             return self._contradiction(doc, fact, chosen, verdict, cues, asked, claims)
-        found = self._unsupported(doc, fact, chosen, verdict, cues, claims, asked)
+        found = self.rumours.unsupported(doc, fact, chosen, verdict, cues, claims, asked)
         if found or verdict.agreements:
             return found
         # nothing to compare with the statement: a rumour, but not for words the statement uses
@@ -304,7 +287,7 @@ class MisinformationDetector:
         cues.spans["alarming"] = [
             s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text
         ]
-        return self._rumour(doc, cues, terms, claims, matched=True)
+        return self.rumours.rumour(doc, cues, terms, claims, matched=True)
 
     def _claim_similarity(self, claims: Claims, cand: Candidate, start: int) -> float:
         """The post's similarity to the statement, or that of the claim's own sentence when it is
@@ -374,131 +357,6 @@ class MisinformationDetector:
                     "claimed": conflict.claimed,
                     "similarity": round(cand.similarity, 3),
                     "cues": cues.rumour_kinds,
-                },
-            )
-        ]
-
-    def _unsupported(
-        self,
-        doc: View,
-        fact: IndexedFact,
-        cand: Candidate,
-        verdict: Verdict,
-        cues: Cues,
-        claims: Claims,
-        asked: bool,
-    ) -> list[Finding]:
-        """On the statement's topic, a claim it does not make: alarming words, or details (amounts,
-        dates) it does not give, repeated as a rumour; or a 「本当？」 about something it never says."""
-        kinds = cues.rumour_kinds
-        if cues.official_link or not kinds:
-            return []  # an alarming word said plainly (a news report, a complaint) is not a rumour
-        lemmas = self.fact_lemmas[cand.index]
-        claimed = [s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text]
-        if kinds:  # a status the statement says nothing about, passed on as a rumour (「有料化されるって」)
-            have = {s.start for s in claimed}
-            claimed += [
-                Span(m.start, m.end, "status", m.lemma)
-                for m in verdict.unknown
-                if m.category in CONSEQUENTIAL and m.start not in have
-            ]
-        if (cues["spread"] or len(kinds) >= 2) and not verdict.agreements:
-            claimed += [
-                Span(s.start, s.end, "detail", s.label())
-                for s in claims.slots
-                if s.kind == "amount" and not s.negated and not claims.clauses[s.clause].question
-            ]
-        if cues.any("attribution", "acted") and not verdict.agreements and not cues["citation"]:
-            # credited to the city, but about things the statement never mentions (売却, 民間)
-            known = fact.terms.keys() | fact.title_nouns
-            for span in cues["attribution"] + cues["acted"]:
-                ci = claims.clause_at(span.start)
-                nouns = claims.sentence_nouns(ci) - known - self.index.stop
-                extra = sorted(w for w in nouns if not any(w in k or k in w for k in known))
-                claimed += [Span(span.start, span.end, "attributed", w) for w in extra[:3]]
-        if not claimed:
-            return []  # 「〜ってほんと？」 about nothing the statement leaves out is a question
-        score = 0.2 + 0.1 * min(3, len(kinds)) + 0.15 * bool(claimed) + 0.1 * cand.similarity
-        if verdict.agreements:
-            score -= 0.1
-        score = min(score, RUMOUR_CAP)
-        words = sorted({s.word for s in claimed}) or ["真偽の問い合わせ"]
-        evidence = [report.evidence(doc, s.start, s.end, "claim:" + s.label) for s in claimed]
-        evidence += [report.evidence(doc, s.start, s.end, s.label) for k in kinds for s in cues[k]]
-        safety = self.fact_safety[cand.index] or cues.any("safety")
-        return [
-            Finding(
-                kind=self.kind,
-                severity="medium" if safety else "low",
-                score=score,
-                clause="4(7)⑤",
-                reason=report.unsupported_reason(fact, words, cues),
-                evidence=evidence,
-                action=report.rumour_action("4(7)⑤"),
-                fact_id=fact.fact.id,
-                fact_url=fact.fact.url or None,
-                details={
-                    "claim_key": f"{fact.fact.id}:unsupported:{'+'.join(words)}",
-                    "kind": "unsupported",
-                    "similarity": round(cand.similarity, 3),
-                    "cues": kinds,
-                },
-            )
-        ]
-
-    # -- no matching statement -------------------------------------------------------------
-
-    def _rumour(
-        self, doc: View, cues: Cues, terms: Terms, claims: Claims, matched: bool = False
-    ) -> list[Finding]:
-        # an alarming claim counts when it is passed on: 「らしい」「って本当？」 in its own sentence,
-        # or 「噂」「拡散希望」 anywhere (not 「〜が流出。…誤送信したらしい」 about another sentence)
-        cues.spans["alarming"] = [s for s in cues["alarming"] if _passed_on(claims, cues, s)]
-        kinds = cues.rumour_kinds
-        if cues["quoted"] and not cues["truth"]:
-            return []  # 「〜って言ってる人いるけど」: others' claim, talked about
-        # credited to the city, yet no statement is even on its topic
-        credited = (
-            bool(self.index)
-            and not matched
-            and not cues["citation"]
-            and any(_passed_on(claims, cues, s) for s in cues["attribution"])  # 「市が発表したらしい」
-        )
-        # several cues together pass something on, but only a claim about the city's doings, a
-        # safety matter or a consequential status is a rumour (not 「駅前にスタバができるらしい」)
-        about_city = cues.any("acted", "attribution", "safety") or any(
-            m.category in CONSEQUENTIAL and m.asserted and not m.negated for m in claims.mentions
-        )
-        # 「市長の親族の会社ばっかり受注してるって噂」: a rumour (噂) about the city's people
-        cued = (len({*kinds} - {"attribution"}) >= 2 and about_city) or (
-            bool(cues["rumour"]) and not vocabulary().officials.isdisjoint(doc.words)
-        )
-        if cues.official_link or not (cues["alarming"] or credited or cued):
-            return []
-        score = sum(RUMOUR_WEIGHTS[k] for k in kinds) + RUMOUR_WEIGHTS["alarming"] * bool(cues["alarming"])
-        if credited:
-            score += 0.1
-        elif cued and not cues["alarming"]:
-            score += 0.15  # what is passed on is about the city (its doings, its officials, safety)
-        score = min(score, RUMOUR_CAP if self.index else RUMOUR_CAP_NO_FACTS)
-        words = sorted({s.word for s in cues["alarming"]})
-        topic = sorted(t for t in terms if t not in self.index.stop) or sorted(kinds)
-        evidence = [
-            report.evidence(doc, s.start, s.end, s.label) for k in (*kinds, "alarming") for s in cues[k]
-        ]
-        return [
-            Finding(
-                kind=self.kind,
-                severity="medium" if cues["alarming"] and cues.any("safety") else "low",
-                score=score,
-                clause="4(7)⑤",
-                reason=report.rumour_reason(words, cues, bool(self.index)),
-                evidence=evidence,
-                action=report.rumour_action("4(7)⑤"),
-                details={
-                    "claim_key": "rumour:" + "+".join(words or topic[:3]),
-                    "kind": "rumour",
-                    "cues": kinds,
                 },
             )
         ]

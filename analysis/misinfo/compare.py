@@ -11,30 +11,21 @@ statement denies (「そのような事実はありません」「避難指示�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from analysis.factbase import IndexedFact
 from analysis.misinfo.claims import Claims, Mention, modality, vocabulary
 from analysis.misinfo.cues import Span
 from analysis.misinfo.eligibility import outside
 from analysis.misinfo.extents import (
-    HOURS,
-    Extent,
     ScopeWord,
-    month_end,
-    period_conflict,
-    rise_conflict,
     scope_conflict,
 )
-from analysis.misinfo.groups import judge, prices
-from analysis.misinfo.slots import Slot
+from analysis.misinfo.slotcheck import SlotChecks, same_end
+from analysis.misinfo.verdict import Conflict, Verdict, overlap, sentence_span
 from analysis.misinfo.view import View
 
 # Status categories a resident would call alarming when they are not true.
 _DENIAL_MIN = 1.6  # shared evidence (sum of word weights) with a denied sentence
-_DATE_STATUSES = frozenset(
-    {"changed", "decided", "as_scheduled", "postponed"}
-)  # 「12日に変更」: the date is the claim
 _UNCHANGED = re.compile(
     r"据え?置|そのまま|のまま|変わらず|変わらない|今まで通り|今までどおり|これまで通り|これまでどおり|従来通り"
 )
@@ -42,73 +33,7 @@ MIN_TIE = 0.5  # a shared word this specific ties a claim to a statement's sente
 Links = dict[str, list[tuple[str, float]]]
 
 
-@dataclass(frozen=True)
-class Conflict:
-    slot: str  # "status" | "date" | "time" | "weekday" | "amount" | "denied"
-    claimed: str  # normalised claimed value, part of the claim key
-    start: int  # the claim in the post (normalised-text offsets)
-    end: int
-    fact_start: int  # the statement's words it contradicts (offsets into the statement's text)
-    fact_end: int
-    strength: float  # 0..1
-
-
-@dataclass
-class Verdict:
-    conflicts: list[Conflict] = field(default_factory=list)
-    agreements: int = 0
-    unknown: list[Mention] = field(default_factory=list)  # claimed statuses the statement never mentions
-
-    @property
-    def best(self) -> Conflict | None:
-        """The strongest conflict; among near-equals the first positive claim, so repeats of one
-        rumour get one claim key (「中止が決定」 rather than 「振替開催はありません」)."""
-        if not self.conflicts:
-            return None
-        top = max(c.strength for c in self.conflicts)
-        near = [c for c in self.conflicts if c.strength >= top - 0.15]
-        return min(near, key=lambda c: (c.claimed.startswith("not_"), c.start))
-
-
-def _overlap(a: frozenset[str], b: frozenset[str], weight) -> float:
-    return sum(weight(t) for t in a & b)
-
-
-def _sentence_span(claims: Claims, clause: int) -> tuple[int, int]:
-    s = claims.clauses[clause].sentence
-    cs = [c for c in claims.clauses if c.sentence == s]
-    return cs[0].start, cs[-1].end
-
-
-def _date_overlap(a: tuple, b: tuple) -> bool:
-    (ma, la, ha), (mb, lb, hb) = a, b
-    return (ma is None or mb is None or ma == mb) and la <= hb and lb <= ha
-
-
-def _same_end(post: Claims, pm: Mention, fc: Claims, fm: Mention) -> bool:
-    """The post ends the status on the day the statement's status ends: 「8月31日で終了」."""
-    ends = [s for s in post.slots if s.kind == "date" and s.role == "until" and s.clause == pm.clause]
-    if not ends:
-        return False
-    sentence = fc.clauses[fm.clause].sentence
-    theirs = [
-        s
-        for s in fc.slots
-        if s.kind == "date" and s.role == "until" and fc.clauses[s.clause].sentence == sentence
-    ]
-    return any(_date_overlap(a.value, b.value) for a in ends for b in theirs)
-
-
-def _slot_agrees(slot: Slot, facts: list[Slot]) -> bool:
-    if slot.kind == "date":
-        return any(_date_overlap(slot.value, f.value) for f in facts)
-    if slot.kind == "time" and 60 <= slot.value[0] < 7 * 60:
-        # 「1時から」 of an afternoon event: an hour up to six said without 午前/午後 may be either
-        return any(f.value[0] in (slot.value[0], slot.value[0] + 12 * 60) for f in facts)
-    return any(slot.value == f.value for f in facts)
-
-
-class Comparer:
+class Comparer(SlotChecks):
     def __init__(self, weight, topic_weight=None, specificity=None, stop: frozenset[str] = frozenset()):
         self.stop = stop  # the city's names: never what a status word is said of
         self.weight = weight  # word → 0..1 (the fact index's idf weight)
@@ -178,46 +103,11 @@ class Comparer:
         if (elig.excluded or elig.groups) and text:
             out = outside(text, post, elig, self.specificity)
             if out is not None and self._about(post, post.clause_at(out.start), fact, out.fact_clause):
-                fs, fe = _sentence_span(fact.claims, out.fact_clause)
-                ps, pe = _sentence_span(post, post.clause_at(out.start))
+                fs, fe = sentence_span(fact.claims, out.fact_clause)
+                ps, pe = sentence_span(post, post.clause_at(out.start))
                 verdict.conflicts.append(Conflict("scope", out.claimed, ps, pe, fs, fe, 0.8))
         self._denied(post, fact, verdict, asked, any(w.kind == "all" for w in scopes or ()))
         return verdict
-
-    def _who_pays(
-        self, post: Claims, fact: IndexedFact, verdict: Verdict, text: str, asked: bool
-    ) -> set[int]:
-        """Prices and free admission the post says of a group, judged against the statement's price
-        for that group (`analysis.misinfo.groups`); the offsets of the post's words judged."""
-        said = [  # 「無料になったわけではない」 says it is paid
-            (m.start, m.end, m.clause, (m.category == "free") != m.negated)
-            for m in post.mentions
-            if m.category in ("free", "paid") and m.asserted and (asked or not m.question)
-        ]
-        judged: set[int] = set()
-        for j in judge(prices(text, post, said), fact.prices):
-            if not j.by_group and not self._about(post, j.price.clause, fact, j.against.clause):
-                continue
-            judged.add(j.price.start)
-            if j.agrees:
-                verdict.agreements += 1
-                continue
-            fs, fe = _sentence_span(fact.claims, j.against.clause)
-            yen = j.price.yen
-            slot, claimed = (
-                ("amount", f"{yen:g}円") if yen > 0 else ("status", "free" if yen == 0 else "paid")
-            )
-            verdict.conflicts.append(Conflict(slot, claimed, j.price.start, j.price.end, fs, fe, 0.85))
-        return judged
-
-    @staticmethod
-    def _conflict(found: Extent, post: Claims, fact: IndexedFact) -> Conflict:
-        fs, fe = _sentence_span(fact.claims, found.fact_clause)
-        if found.slot == "scope":  # the claim is the post's sentence (「茅野市全域で断水」)
-            start, end = _sentence_span(post, post.clause_at(found.start))
-        else:
-            start, end = found.start, found.end
-        return Conflict(found.slot, found.claimed, start, end, fs, fe, found.strength)
 
     def _venue(self, post: Claims, fact: IndexedFact, verdict: Verdict, asked: bool) -> None:
         """A venue the statement does not name (「避難所は茅野市民館だって」 against コミュニティ
@@ -239,7 +129,7 @@ class Comparer:
             tied = [f for f in theirs if self._about(post, v.clause, fact, f.clause)]
             if not tied:
                 continue
-            fs, fe = _sentence_span(fact.claims, tied[0].clause)
+            fs, fe = sentence_span(fact.claims, tied[0].clause)
             claimed = ("not_" if v.denied else "") + v.head
             verdict.conflicts.append(Conflict("place", claimed, v.start, v.end, fs, fe, 0.8))
             return
@@ -266,7 +156,7 @@ class Comparer:
             # compared with (「再開」 meets 「営業を再開」, not 「休館します」), unless another of its
             # clauses is said of the post's subject (「灯籠流しは予定どおり実施」 for 「灯籠流しも中止」)
             score = (
-                _overlap(nouns, fc.sentence_nouns(fm.clause), self.weight)
+                overlap(nouns, fc.sentence_nouns(fm.clause), self.weight)
                 + 0.6 * (fm.lemma == pm.lemma)
                 + 100 * same
                 + 0.01 * (fc.clauses[fm.clause].sentence > 0)  # the body says it more fully than the title
@@ -284,18 +174,18 @@ class Comparer:
                 and self._about(post, pm.clause, fact, fee[0].clause)
             ):
                 # 「無料になる」 while the statement names a price (手数料は1点500円)
-                fs, fe = _sentence_span(fc, fee[0].clause)
+                fs, fe = sentence_span(fc, fee[0].clause)
                 verdict.conflicts.append(Conflict("status", "free", pm.start, pm.end, fs, fe, 0.8))
                 return
             verdict.unknown.append(pm)
             return
-        fs, fe = _sentence_span(fc, best.clause)
+        fs, fe = sentence_span(fc, best.clause)
         if self.vocab.same(best.category, pm.category):
             if best.negated == pm.negated:
                 verdict.agreements += 1
                 self._status_slots(post, pm, fact, best, verdict, used)
                 return
-            if _same_end(post, pm, fc, best):
+            if same_end(post, pm, fc, best):
                 verdict.agreements += 1  # 「営業は8月31日で終了」 of 「8月31日まで営業します」
                 return
             strength = 1.0 if best.lemma == pm.lemma else 0.85
@@ -309,108 +199,6 @@ class Comparer:
             return
         value = ("not_" if pm.negated else "") + pm.category
         verdict.conflicts.append(Conflict("status", value, pm.start, pm.end, fs, fe, strength))
-
-    def _status_slots(
-        self, post: Claims, pm: Mention, fact: IndexedFact, fm: Mention, verdict: Verdict, used: set[int]
-    ) -> None:
-        """Same status, but on another day or at another time (「予定通り9日に開催」 vs 16日に延期)."""
-        fc = fact.claims
-        f_sentence = fc.clauses[fm.clause].sentence
-        for n, slot in enumerate(post.slots):
-            if slot.negated or slot.kind not in ("date", "time"):
-                continue
-            if slot.clause != pm.clause:
-                continue
-            near = [
-                s for s in fc.slots if s.kind == slot.kind and fc.clauses[s.clause].sentence == f_sentence
-            ]
-            if not near:
-                continue
-            used.add(n)
-            if _slot_agrees(slot, near):
-                verdict.agreements += 1
-            else:
-                fs, fe = _sentence_span(fc, fm.clause)
-                verdict.conflicts.append(Conflict(slot.kind, slot.label(), slot.start, slot.end, fs, fe, 0.9))
-
-    def _slots(self, post: Claims, fact: IndexedFact, verdict: Verdict, used: set[int], asked: bool) -> None:
-        fc = fact.claims
-        # clauses whose status the statement never mentions (「冬季閉鎖は11月15日から」 against a
-        # reopening): their dates are of that other matter; a change's date is the claim itself
-        unknown = {id(m) for m in verdict.unknown if m.category not in _DATE_STATUSES}
-        elsewhere = {m.clause for m in verdict.unknown if id(m) in unknown} - {
-            m.clause for m in post.mentions if id(m) not in unknown
-        }
-        for n, slot in enumerate(post.slots):
-            clause = post.clauses[slot.clause]
-            if n in used or slot.negated or clause.hedged or (clause.question and not asked):
-                continue
-            about = lambda c, pc=slot.clause: self._about(post, pc, fact, c)  # noqa: E731
-            if slot.role == "per" or (slot.kind in ("date", "time", "weekday") and slot.clause in elsewhere):
-                continue  # 「1世帯あたり」; a date of a status the statement never mentions (冬季閉鎖)
-            if slot.kind == "amount" and slot.role:
-                # 「100円アップ」「倍になる」: a rise, compared only with the statement's rises
-                found = rise_conflict(slot, fc, fact.doc.text, about)
-                if found is True:
-                    verdict.agreements += 1
-                elif found:
-                    verdict.conflicts.append(self._conflict(found, post, fact))
-                continue
-            if slot.kind == "amount":
-                same_unit = [
-                    s
-                    for s in fc.slots
-                    if s.kind == "amount" and s.value[1] == slot.value[1] and s.role != "per"
-                ]
-            else:
-                same_unit = [s for s in fc.slots if s.kind == slot.kind]
-            if slot.kind == "date" and slot.role == "until":
-                # 「5月いっぱい使えない」: an end, compared with the statement's ends when it gives any
-                slot = month_end(slot)
-                same_unit = [s for s in same_unit if s.role == "until"] or same_unit
-            if not same_unit and slot.kind == "amount" and slot.value[1] in HOURS and fact.periods:
-                found = period_conflict(slot, fact.periods, about)
-                if found is not None:
-                    verdict.conflicts.append(self._conflict(found, post, fact))
-                continue
-            if not same_unit:
-                free = [m for m in fc.mentions if m.category == "free" and m.asserted and not m.negated]
-                if (
-                    slot.kind == "amount"
-                    and slot.value[1] == "円"
-                    and slot.value[0] > 0
-                    and free
-                    and self._about(post, slot.clause, fact, free[0].clause)
-                ):
-                    # 「入場料1000円取るって」 while the statement says 入場は無料
-                    fs, fe = _sentence_span(fc, free[0].clause)
-                    verdict.conflicts.append(
-                        Conflict("amount", slot.label(), slot.start, slot.end, fs, fe, 0.8)
-                    )
-                continue
-            if _slot_agrees(slot, same_unit):
-                verdict.agreements += 1
-                continue
-            nouns = post.sentence_nouns(slot.clause)
-            near = max(
-                same_unit,
-                key=lambda s: (
-                    _overlap(nouns, fc.sentence_nouns(s.clause), self.weight),
-                    fc.clauses[s.clause].sentence > 0,
-                ),
-            )
-            if not self._about(post, slot.clause, fact, near.clause):
-                continue  # a date of something else (「院長が3月末で辞める」 against a press briefing)
-            tied = _overlap(nouns, fc.sentence_nouns(near.clause), self.weight) > 0
-            strength = {"amount": 0.8, "date": 0.7, "time": 0.7, "weekday": 0.6, "within": 0.8}[
-                slot.kind
-            ] + 0.1 * tied
-            if slot.kind == "date" and slot.value[1:] == (1, 31):
-                strength -= 0.15  # a month alone
-            fs, fe = _sentence_span(fc, near.clause)
-            verdict.conflicts.append(
-                Conflict(slot.kind, slot.label(), slot.start, slot.end, fs, fe, strength)
-            )
 
     def _denied(self, post: Claims, fact: IndexedFact, verdict: Verdict, asked: bool, whole: bool) -> None:
         """The post affirms what a sentence of the statement denies (`analysis.misinfo.denials`);
@@ -433,8 +221,8 @@ class Comparer:
                 if d.whole and not whole:
                     continue
                 shared, own = d.shared(nouns)
-                if own and len(shared) >= 2 and _overlap(shared, d.words, self.weight) >= _DENIAL_MIN:
-                    fs, fe = _sentence_span(fc, d.clause)
+                if own and len(shared) >= 2 and overlap(shared, d.words, self.weight) >= _DENIAL_MIN:
+                    fs, fe = sentence_span(fc, d.clause)
                     claimed = "+".join(sorted(shared)[:3])
                     verdict.conflicts.append(Conflict("denied", claimed, c.start, c.end, fs, fe, 0.8))
                     return

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from urllib.parse import urlsplit
 
-import ahocorasick_rs
-
-from analysis.factbase import FactIndex
 from analysis.misinfo.claims import vocabulary
-from analysis.misinfo.eligibility import INCLUDE_WORDS
-from analysis.misinfo.extents import claim_words
-from analysis.misinfo.gate import entry_stems, subject_pattern
-from analysis.misinfo.phrases import Entry, Lexicon, Match, read_list
-from analysis.misinfo.slots import has_slot
+from analysis.misinfo.phrases import Lexicon, Match, read_list
 from analysis.misinfo.view import View
-from analysis.text import Doc
 
 URL = re.compile(r"https?://[^\s　<>「」()（）]+")
 
@@ -100,8 +91,8 @@ def trigger_words() -> frozenset[str]:
     return lexicon().first_keys
 
 
-_SUBJECT = ("が", "は", "から", "も", "として", "では")
-_SENTENCE_END = ("。", "\n", "!", "?")
+SUBJECT = ("が", "は", "から", "も", "として", "では")
+SENTENCE_END = ("。", "\n", "!", "?")
 _NOT_YET = frozenset({"待ち", "待つ", "前", "次第", "予定", "まだ", "されるの", "無い", "ない"})
 
 
@@ -134,12 +125,12 @@ def _attribution(doc: View, matches: dict[str, list[Match]], sources: list[int])
                 )
             )
             continue
-        if nxt not in _SUBJECT:
+        if nxt not in SUBJECT:
             continue
         for j in reports:
             if j <= i:
                 continue
-            if any(t.surface in _SENTENCE_END for t in toks[i:j]):
+            if any(t.surface in SENTENCE_END for t in toks[i:j]):
                 break
             out.append(
                 Span(
@@ -180,12 +171,12 @@ def _acts(doc: View, matches: dict[str, list[Match]], sources: list[int]) -> lis
     out: list[Span] = []
     for i in sources:
         nxt = toks[i + 1].surface if i + 1 < len(toks) else ""
-        if nxt not in _SUBJECT and nxt not in ("、", "って"):
+        if nxt not in SUBJECT and nxt not in ("、", "って"):
             continue
         verb = None
         for j in range(i + 2, len(toks)):
             t = toks[j]
-            if t.surface in _SENTENCE_END or (verb is None and t.surface == "が" and t.pos[1] == "格助詞"):
+            if t.surface in SENTENCE_END or (verb is None and t.surface == "が" and t.pos[1] == "格助詞"):
                 break  # 「茅野市、返礼品に日本酒が入ったみたい」: something else does it
             if verb is None and t.pos[0] == "動詞" and t.normalized not in _STATE_VERBS:
                 before = toks[j - 1]
@@ -206,7 +197,7 @@ def _reported(doc: View, span: Span) -> bool:
     for t in toks[span.tok_end : span.tok_end + 4]:
         if t.surface in opinion or t.normalized in opinion or t.normalized in _NOT_YET:
             return False
-        if t.surface in _SENTENCE_END:
+        if t.surface in SENTENCE_END:
             break
     return True
 
@@ -244,121 +235,3 @@ def find_cues(
         if host.endswith(".lg.jp") or host in official_hosts:
             cues.official_link = True
     return cues
-
-
-# word lists that alone never make a finding (a warning alone, hearsay alone, a safety word alone)
-QUIET = frozenset({"safety", "source", "report", "citation", "hearsay", "debunk"})
-
-
-# what the quick test looks for, one bit each
-_STRONG, _HEARSAY, _ALARM, _REPORT, _SOURCE, _WEAK, _CLAIM = 1, 2, 4, 8, 16, 32, 64
-
-
-class QuickTest:
-    """Cheap tests that a post could make a finding; most posts cannot and cost nothing more: the
-    post's words looked up once in one table, its characters searched once (Aho–Corasick). Rumour
-    cues can always fire; alarming words when passed on; a claim credited to the city or its
-    doing passed on as hearsay; a status word, a number, a word of extent or venue, or words a
-    statement denies only on the topic of some official statement."""
-
-    def __init__(
-        self,
-        lex: Lexicon,
-        index: FactIndex,
-        status_kept: Callable[[Entry], bool] | None = None,
-        claims: Iterable[str] | None = None,
-    ):
-        groups = set(lex.groups)
-        self.index = index
-        bits: dict[str, int] = {}
-        literals: dict[str, int] = {}
-        for bit, wanted in (
-            (_STRONG, {"rumour", "spread", "truth"}),
-            (_HEARSAY, {"hearsay"}),
-            (_ALARM, {"alarming"}),
-            (_REPORT, {"report"}),
-            (_SOURCE, {"source"}),
-            (_WEAK, {"status"}),
-        ):
-            words, chars = lex.quick_literals(
-                skip=groups - wanted, keep=status_kept if bit == _WEAK else None
-            )
-            for w in words:
-                bits[w] = bits.get(w, 0) | bit
-            for w in chars:
-                literals[w] = literals.get(w, 0) | bit
-        # 「全域で」「小学校だけ」「会場は」「〜も対象」: claims of extent, venue or who is let in
-        for w in claims if claims is not None else (*claim_words(), *vocabulary().venue, *INCLUDE_WORDS):
-            literals[w] = literals.get(w, 0) | _CLAIM
-        self.bits = bits
-        self.words = frozenset(bits)
-        self.literals = sorted(literals)
-        self.literal_bits = [literals[w] for w in self.literals]
-        self._ac = ahocorasick_rs.AhoCorasick(self.literals)
-        # the city as a subject with hearsay later in its sentence (as `gate.TextGate` has it)
-        self.city_subject = subject_pattern(vocabulary().sources, entry_stems(lex, ("hearsay",)))
-        self.units = vocabulary().units
-        self.sources = lex.quick_literals(skip=groups - {"source"})[0]
-
-    def _city_does(self, text: Doc) -> bool:
-        """The city or an office as a subject (市が, 市役所、) with a verb later in its sentence:
-        what `_acts` needs before it looks for the hearsay."""
-        lemmas, surfaces, pos = text.lemmas, text.surfaces, text.pos
-        n = len(lemmas)
-        for i in range(n - 2):
-            if not (lemmas[i] in self.sources or (lemmas[i].endswith("市") and pos[i][1] == "固有名詞")):
-                continue
-            if surfaces[i + 1] not in _SUBJECT and surfaces[i + 1] not in ("、", "って"):
-                continue
-            for j in range(i + 2, n):
-                if surfaces[j] in _SENTENCE_END:
-                    break
-                if pos[j][0] == "動詞":
-                    return True
-        return False
-
-    def _found(self, text: Doc) -> int:
-        bits, found = self.bits, 0
-        for w in self.words.intersection(text.lemmas):  # (set operations run in C)
-            found |= bits[w]
-        for w in self.words.intersection(text.surfaces):
-            found |= bits[w]
-        kinds = self.literal_bits
-        for i, _start, _end in self._ac.find_matches_as_indexes(text.text, overlapping=True):
-            found |= kinds[i]
-        return found
-
-    def __call__(self, text: Doc) -> bool:
-        """Before scanning: could any word list match something that makes a finding?"""
-        found = self._found(text)
-        if found & _STRONG or (found & _HEARSAY and found & _ALARM):
-            return True  # a rumour cue, or an alarming word passed on
-        hearsay = bool(found & _HEARSAY)
-        topic = bool(self.index) and not self.index.topic_forms.isdisjoint(text.lemmas)
-        if (hearsay or topic) and found & _REPORT and ("市" in text.text or found & _SOURCE):
-            return True  # perhaps credited to the city
-        if hearsay and self.city_subject is not None and self.city_subject.search(text.text):
-            if self._city_does(text):
-                return True  # perhaps the city's doing passed on
-        if not topic:
-            return False
-        if found & (_WEAK | _CLAIM) or self._denied_words(text) >= 2:
-            return True
-        return has_slot(text.text, self.units)
-
-    def _denied_words(self, text: Doc) -> int:
-        """How many of the post's words (lemmas and surfaces) are words statements deny."""
-        lookup = self.index.denied_lookup
-        return len(lookup.intersection(text.lemmas)) + len(lookup.intersection(text.surfaces))
-
-    def matched(self, text: Doc, matches: dict[str, list[Match]]) -> bool:
-        """After scanning: did the word lists find something that can make a finding?"""
-        if not matches.keys() <= QUIET:
-            return True
-        if "report" in matches and ("source" in matches or "市" in text.text):
-            return True
-        if "hearsay" in matches and self.city_subject is not None and self.city_subject.search(text.text):
-            return True
-        if self._denied_words(text) >= 2:
-            return True
-        return bool(self.index) and (has_slot(text.text, self.units) or bool(self._found(text) & _CLAIM))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from analysis.clauses import clause
 from analysis.factbase import IndexedFact
-from analysis.misinfo.compare import Conflict
 from analysis.misinfo.cues import CUE_NAMES, Cues
+from analysis.misinfo.verdict import Conflict
 from analysis.misinfo.view import View
 from analysis.types import Evidence
 
@@ -19,6 +19,7 @@ SLOT_NAMES = {
     "denied": "市が否定している内容",
     "scope": "対象の範囲",
     "period": "期間",
+    "within": "期限・日数",
 }
 
 
