@@ -173,6 +173,8 @@ def _acts(doc: View, matches: dict[str, list[Match]], sources: list[int]) -> lis
         nxt = toks[i + 1].surface if i + 1 < len(toks) else ""
         if nxt not in SUBJECT and nxt not in ("、", "って"):
             continue
+        if doc.text.count("「", 0, toks[i].begin) > doc.text.count("」", 0, toks[i].begin):
+            continue  # 「市役所から来ました」: words someone else says
         verb = None
         for j in range(i + 2, len(toks)):
             t = toks[j]
@@ -181,9 +183,16 @@ def _acts(doc: View, matches: dict[str, list[Match]], sources: list[int]) -> lis
             if verb is None and t.pos[0] == "動詞" and t.normalized not in _STATE_VERBS:
                 before = toks[j - 1]
                 if t.pos[1] == "一般" or (
-                    t.normalized == "為る" and (before.pos[2] == "サ変可能" or before.surface in ("に", "を"))
+                    t.normalized == "為る"
+                    and (
+                        before.pos[2] == "サ変可能"
+                        or before.surface in ("に", "を")
+                        or before.surface.endswith("化")
+                    )
                 ):
-                    verb = j  # 「配る」「誘致した」「有料にする」
+                    verb = j  # 「配る」「誘致した」「有料にする」「義務化して」
+                    if j + 1 < len(toks) and toks[j + 1].normalized in ("ない", "ず", "ぬ"):
+                        break  # 「市は訪問販売しないって」: what the city does not do
             if verb is not None and j in passing:
                 out.append(Span(toks[i].begin, toks[j].end, "acted", toks[verb].normalized, i, j + 1))
                 break
