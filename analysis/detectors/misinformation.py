@@ -73,7 +73,7 @@ from analysis.misinfo.eligibility import INCLUDE_WORDS
 from analysis.misinfo.extents import claim_words as extent_words
 from analysis.misinfo.extents import scope_words
 from analysis.misinfo.gate import TextGate
-from analysis.misinfo.phrases import Entry, phrase_set
+from analysis.misinfo.phrases import Entry, Match, phrase_set
 from analysis.misinfo.quick import QuickTest
 from analysis.misinfo.rumours import CONSEQUENTIAL, Rumours
 from analysis.misinfo.venues import VENUE_STATUSES
@@ -84,6 +84,7 @@ from analysis.text import Doc
 from analysis.types import Finding, PostText
 
 MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
+SENTENCE_SIMILARITY = 0.5  # the same, for one sentence of a post that is mostly about other things
 MIN_ANCHOR = 0.5  # and the post shares at least one specific word with it (not 市役所 alone)
 # cue lists whose words say how a post talks, not what about (not topic words)
 NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "truth", "debunk", "source", "report"})
@@ -185,15 +186,7 @@ class MisinformationDetector:
         terms = Terms()
         claims = outline(doc, terms)
         self._drop_noise(terms, doc)
-        cands = (
-            [
-                c
-                for c in self.index.candidates(terms, doc)
-                if c.similarity >= MIN_SIMILARITY and c.anchor >= MIN_ANCHOR
-            ]
-            if self.index
-            else []
-        )
+        cands = self._candidates(terms, doc, claims, matches, cues) if self.index else []
         current = self.index.current(cands, post.created_at) if cands else None
         if current is None and not cues.rumour_kinds:
             return []  # no statement to compare with and nothing passed on: nothing to report
@@ -205,6 +198,40 @@ class MisinformationDetector:
             found = self._against_facts(doc, claims, terms, cues, asked, cands, current)
             return self._not_insider(post, found)
         return self._not_insider(post, self.rumours.rumour(doc, cues, terms, claims))
+
+    def _candidates(
+        self, terms: Terms, doc: View, claims: Claims, matches: dict[str, list[Match]], cues: Cues
+    ) -> list[Candidate]:
+        """Statements about the post's topic; else about the topic of one of its sentences that
+        says something (a status word or a rumour cue in it), judged more strictly: a claim in a
+        post mostly about something else (「プール、子どもからも金取るって？役人ども…」)."""
+        cands = [
+            c
+            for c in self.index.candidates(terms, doc)
+            if c.similarity >= MIN_SIMILARITY and c.anchor >= MIN_ANCHOR
+        ]
+        if cands or len(claims.clauses) < 2:
+            return cands
+        marks = {doc.tokens[m.start].begin for m in matches.get("status", [])}
+        marks |= {s.start for k in cues.rumour_kinds for s in cues[k]}
+        sentences = {claims.clauses[claims.clause_at(m)].sentence for m in marks}
+        if len(sentences) == len({c.sentence for c in claims.clauses}):
+            return []  # every sentence already weighed in the whole post
+        best: list[Candidate] = []
+        for sentence in sentences:
+            nouns = frozenset().union(*(c.nouns for c in claims.clauses if c.sentence == sentence))
+            part = Terms()
+            for w in nouns & terms.keys():
+                part[w] = terms[w]
+                part.positions[w] = terms.positions[w]
+            found = [
+                c
+                for c in self.index.candidates(part, doc)
+                if c.similarity >= SENTENCE_SIMILARITY and c.anchor >= MIN_ANCHOR
+            ]
+            if found and (not best or found[0].similarity > best[0].similarity):
+                best = found
+        return best
 
     def _not_insider(self, post: PostText, found: list[Finding]) -> list[Finding]:
         """Staff telling what they know from inside (「秘書課の中では決まってる話」「10月からでほぼ

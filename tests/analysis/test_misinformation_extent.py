@@ -132,3 +132,24 @@ def test_the_citys_doing_passed_on_without_a_source_is_a_rumour():
 def test_staff_telling_inside_plans_are_left_to_the_leak_check():
     text = "来年度から公民館の利用料が上がるらしい。課内ではほぼ決まり #茅野市"
     assert misinfo(P4, text, "2026-12-10T08:00:00+09:00", "茅野市役所 生涯学習課") is None
+
+
+def test_a_claim_in_one_sentence_of_a_post_mostly_about_something_else_is_still_checked():
+    text = "循環バス、子どもも無料になったんだって？ほんと茅野市役所の連中は何考えてんだか、毎日毎日バス待ちで寒いし最悪"
+    f = misinfo(P2, text, "2027-02-20T08:00:00+09:00")
+    assert f is not None and f.fact_id == "p2-junkan-bus-2027"
+
+
+def test_a_warning_word_thrown_as_an_insult_does_not_hide_the_claim():
+    text = "保育料タダとか言って申請しないともらえないとか詐欺じゃん #茅野市"
+    f = misinfo(P3, text, "2027-01-22T08:00:00+09:00")
+    assert f is not None and f.fact_id == "p3-hoikuryo-2027"
+    assert (
+        misinfo(P3, "茅野市をかたる電話は詐欺です。保育料の申請はいりません", "2027-01-22T08:00:00+09:00")
+        is None
+    )
+
+
+def test_a_wild_animal_seen_passed_on_is_a_rumour():
+    f = misinfo(BARE, "茅野の運動公園に熊が出たって！子ども連れは気をつけて", "2026-06-01T08:00:00+09:00")
+    assert f is not None and f.details["kind"] == "rumour"
