@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from analysis.detectors.base import Context, Prefilter, default_detectors
+from analysis.detectors.learned import is_model
+from analysis.detectors.learned import merge as merge_second_opinion
 from analysis.relevance import Relevance
 from analysis.text import Doc, analyse_text
 from analysis.types import AnalysisConfig, Fact, Finding, PostText, Result
@@ -97,10 +99,13 @@ class Analyzer:
         relevant, why = self.relevance.judge(post, doc)
         if not relevant:
             return Result(id=post.id, relevant=False, relevance_reason=why)
-        flags: list[Finding] = []
+        found: list[Finding] = []
         for d, run in zip(self.detectors, self._to_run(doc), strict=True):
             if run:
-                flags += [f for f in d.detect(post, doc, self.context) if f.score >= self.threshold(f.kind)]
+                found += d.detect(post, doc, self.context)
+        # the model's finding only where no rule proposed its kind (even below the threshold: the
+        # rules' score and threshold decide what they saw); the model applied its own threshold
+        flags = [f for f in merge_second_opinion(found) if is_model(f) or f.score >= self.threshold(f.kind)]
         flags.sort(key=lambda f: f.score, reverse=True)
         for f in flags:
             _mask_personal_data(f)

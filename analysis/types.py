@@ -106,3 +106,10 @@ class AnalysisConfig:
     misinfo_suggest_threshold: float = 0.35
     misinfo_confirm_threshold: float = 0.6
     leak_threshold: float = 0.5
+    # the learned second opinion (analysis/learned.py): a model file ("" = the one shipped in
+    # analysis/models/) and per-kind thresholds (None = the one chosen at training time)
+    model_enabled: bool = True
+    model_path: str = ""
+    model_hostility_threshold: float | None = None
+    model_misinfo_threshold: float | None = None
+    model_leak_threshold: float | None = None

@@ -9,9 +9,12 @@ import logging
 import sys
 from pathlib import Path
 
+from analysis.learned import ModelError
 from collector.settings import Settings, SettingsError, load_settings
 
-VERBS = "init collect analyze daemon dashboard start status demo digest export classify eval import".split()
+VERBS = (
+    "init collect analyze daemon dashboard start status demo digest export classify eval train import".split()
+)
 
 
 def _engine(settings: Settings):  # noqa: ANN202
@@ -221,6 +224,51 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from analysis.learned import DEFAULT_PATH
+    from analysis.train import (
+        Source,
+        TrainingError,
+        default_corpus,
+        labelled_sources,
+        parse_fixed,
+        summary,
+        train,
+        write_model,
+    )
+
+    try:
+        fixed = parse_fixed(args.threshold)
+        paths = args.files or default_corpus()
+        if not paths and not args.from_triage:
+            raise TrainingError(
+                "train: name labelled JSON Lines files (no tests/corpus here), or --from-triage"
+            )
+        sources = labelled_sources(paths, args.facts)
+        if args.from_triage:
+            from sqlmodel import Session
+
+            from collector.alerts import load_facts
+            from collector.labels import triage_labels
+
+            engine = _engine(settings)
+            with Session(engine) as session:
+                facts = load_facts(session)
+            sources.append(Source("triage", triage_labels(engine), facts))
+        print(f"training on {', '.join(s.name for s in sources)} ...", file=sys.stderr)
+        data = train(sources, settings.analysis_config(), datetime.now(UTC), fixed)
+    except (TrainingError, ImportError) as e:
+        hint = "; install the dev extra: pip install -e '.[dev]'" if isinstance(e, ImportError) else ""
+        print(f"kikimimi: {e}{hint}", file=sys.stderr)
+        return 2
+    out = write_model(data, args.out or settings.analysis.model_path or DEFAULT_PATH)
+    print(summary(data))
+    print(f"wrote {out}")
+    return 0
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from collector.sources.importer import ImportFileError, import_file
 
@@ -283,6 +331,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--suggest-thresholds", action="store_true", help="print the threshold per detector that maximises F1"
     )
+    t = sub.add_parser(
+        "train", help="train the learned second opinion on labelled posts (needs the dev extra)"
+    )
+    t.add_argument("files", nargs="*", help="labelled JSON Lines (default: tests/corpus in a checkout)")
+    t.add_argument("--from-triage", action="store_true", help="also learn from the team's triage decisions")
+    t.add_argument(
+        "--facts", help="JSON Lines statements for every file (default: X_facts.jsonl next to X.jsonl)"
+    )
+    t.add_argument(
+        "--threshold", action="append", default=[], metavar="KIND=VALUE|off", help="fix a kind's threshold"
+    )
+    t.add_argument(
+        "--out", help="model file to write (default: [analysis].model_path, else the shipped model)"
+    )
     i = sub.add_parser("import", help="import posts from a JSONL or CSV file")
     i.add_argument("file")
     i.add_argument("--platform", default="import", help="platform name for rows without one")
@@ -304,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         handler = globals()[f"cmd_{args.verb}"]
         return handler(args, settings) or 0
     except SettingsError as e:
+        print(f"kikimimi: {e}", file=sys.stderr)
+        return 2
+    except ModelError as e:  # a model file that cannot be used ([analysis] model_path)
         print(f"kikimimi: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -66,6 +66,12 @@ class AnalysisSettings:
     spike_sensitivity: float = 3.0
     spike_cooldown: str = "6h"
     thread_min_replies: int = 10
+    # the learned second opinion (README "The learned second opinion")
+    model_enabled: bool = True
+    model_path: str = ""  # "" = the model shipped in analysis/models/
+    model_hostility_threshold: float | None = None  # None = the threshold in the model file
+    model_misinfo_threshold: float | None = None
+    model_leak_threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,11 @@ class Settings:
             misinfo_suggest_threshold=a.misinfo_suggest_threshold,
             misinfo_confirm_threshold=a.misinfo_confirm_threshold,
             leak_threshold=a.leak_threshold,
+            model_enabled=a.model_enabled,
+            model_path=a.model_path,
+            model_hostility_threshold=a.model_hostility_threshold,
+            model_misinfo_threshold=a.model_misinfo_threshold,
+            model_leak_threshold=a.model_leak_threshold,
         )
 
     @property
@@ -246,6 +257,20 @@ def _validate_source(s: SourceSettings, where: str) -> None:
         raise SettingsError(f"{where}.stream_url must start with ws:// or wss://, got {s.stream_url!r}")
 
 
+def _validate_model(a: AnalysisSettings, where: str) -> None:
+    for key in ("model_hostility_threshold", "model_misinfo_threshold", "model_leak_threshold"):
+        value = getattr(a, key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise SettingsError(f"{where} [analysis].{key} must be a number in (0, 1], got {value!r}")
+    if a.model_enabled and a.model_path and not Path(a.model_path).is_file():
+        raise SettingsError(
+            f"{where} [analysis].model_path: no file {a.model_path!r}; "
+            f"run `kikimimi train --out {a.model_path}`, or remove the key to use the shipped model"
+        )
+
+
 def _validate(settings: Settings, where: str) -> None:
     if settings.email.security not in ("none", "starttls", "ssl"):
         raise SettingsError(f'{where} [email].security must be "none", "starttls" or "ssl"')
@@ -263,6 +288,7 @@ def _validate(settings: Settings, where: str) -> None:
         parse_duration(settings.analysis.spike_cooldown)
     except ValueError as e:
         raise SettingsError(f"{where} [analysis].spike_cooldown: {e}") from None
+    _validate_model(settings.analysis, where)
     if settings.notify.min_severity not in SEVERITIES:
         raise SettingsError(f"{where} [notify].min_severity must be one of {', '.join(SEVERITIES)}")
     route_keys = (*SEVERITIES, *ALERT_KINDS)

@@ -48,6 +48,15 @@ def default_detectors(context: Context) -> list[Detector]:
     """The detectors kikimimi runs, in order. One line per detector."""
     from analysis.detectors.hostility import HostilityDetector
     from analysis.detectors.leak import LeakDetector
+    from analysis.detectors.learned import LearnedDetector
     from analysis.detectors.misinformation import MisinformationDetector
 
-    return [HostilityDetector(context), MisinformationDetector(context), LeakDetector(context)]
+    misinformation = MisinformationDetector(context)
+    return [
+        HostilityDetector(context),
+        misinformation,
+        LeakDetector(context),
+        # the learned second opinion: last, only what the rules missed; it names the statement a
+        # post is about from the misinformation detector's index (read only, built once)
+        LearnedDetector(context, statements=misinformation.index),
+    ]

@@ -1,0 +1,186 @@
+"""The learned second opinion (`analysis/learned.py`) as a detector: what the rules may have missed.
+
+For each kind whose probability reaches its threshold (chosen at training time, or
+`[analysis] model_*_threshold`) it proposes a finding; `merge`, called by the engine, keeps it
+only when no rule reported that kind (the rule's finding then records the model's probability in
+`details["model_probability"]`). So the model adds alerts, never replaces or doubles one, and its
+reason says it is a resemblance to labelled posts, not a rule (wording in lexicons/learned.toml).
+
+Evidence: the words behind the features that raised the score most (lemma or pair of lemmas,
+mapped back to their first place in the text; punctuation and particles alone are not shown).
+A misinformation finding names the official statement on the post's topic when the index the
+misinformation detector uses finds one as it would (similarity and a specific shared word); the
+model never confirms a claim. Severity is never "critical" from the model alone.
+
+Needs every relevant post's words, so it has a prefilter that says True whenever the model is on
+(and False when it is off, so the other gates work as before).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+from analysis.clauses import clause
+from analysis.detectors.base import Context
+from analysis.detectors.misinformation import MIN_ANCHOR, MIN_SIMILARITY
+from analysis.factbase import FactIndex, topic_terms
+from analysis.learned import LinearModel, load_model
+from analysis.misinfo.view import View
+from analysis.text import Doc
+from analysis.types import Evidence, Fact, Finding, PostText
+
+SOURCE = "model"
+MAX_EVIDENCE = 5
+QUOTED = 3  # words quoted in the reason
+# parts of speech that never stand as evidence on their own
+_NOT_CONTENT = frozenset({"補助記号", "空白", "助詞", "助動詞"})
+WORDING = Path(__file__).resolve().parent.parent / "lexicons" / "learned.toml"
+
+
+@dataclass(frozen=True)
+class Wording:
+    label: str
+    clause: str
+    severity: str
+    severity_high: str = ""
+    high_from: float = 1.1
+
+
+@lru_cache(maxsize=1)
+def _wording() -> tuple[dict[str, Wording], dict[str, str]]:
+    data = tomllib.loads(WORDING.read_text("utf-8"))
+    text = data.pop("text")
+    return {kind: Wording(**body) for kind, body in data.items()}, text
+
+
+def is_model(finding: Finding) -> bool:
+    return finding.details.get("source") == SOURCE
+
+
+def merge(flags: list[Finding]) -> list[Finding]:
+    """Rule findings, plus each model finding of a kind no rule proposed; a rule finding of the
+    model's kind keeps the model's probability in its details instead. Called before the rules'
+    thresholds: a kind the rules saw and scored low stays theirs to decide."""
+    rules = [f for f in flags if not is_model(f)]
+    if len(rules) == len(flags):
+        return flags
+    for m in flags:
+        if not is_model(m):
+            continue
+        same = [r for r in rules if r.kind == m.kind]
+        for r in same:
+            r.details["model_probability"] = m.details["probability"]
+        if not same:
+            rules.append(m)
+    return rules
+
+
+class LearnedDetector:
+    kind: ClassVar[str] = "learned"
+
+    def __init__(self, context: Context, statements: FactIndex | None = None):
+        config = context.config
+        self.model: LinearModel | None = (
+            load_model(config.model_path or None) if config.model_enabled else None
+        )
+        overrides = {
+            "hostility": config.model_hostility_threshold,
+            "misinformation": config.model_misinfo_threshold,
+            "leak": config.model_leak_threshold,
+        }
+        # a kind's threshold: the settings', else the model file's; a kind with neither is off
+        self.thresholds: dict[str, float] = {}
+        for h in self.model.heads if self.model else ():
+            t = overrides.get(h.kind)
+            t = h.threshold if t is None else t
+            if t is not None:
+                self.thresholds[h.kind] = t
+        self.wording, self.text = _wording()
+        if statements is None and context.facts and "misinformation" in self.thresholds:
+            city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
+            statements = FactIndex(context.facts, city_words)
+        self.statements = statements
+
+    def prefilter(self, text: str) -> bool:
+        """The model reads every relevant post's words; off (or every kind off), it needs none."""
+        return bool(self.thresholds)
+
+    def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
+        if self.model is None or not self.thresholds or not doc.text.strip():
+            return []
+        out = []
+        for kind, p in self.model.probabilities(doc.lemmas).items():
+            if kind in self.thresholds and p >= self.thresholds[kind]:
+                out.append(self._finding(post, doc, kind, p))
+        return out
+
+    def _finding(self, post: PostText, doc: Doc, kind: str, p: float) -> Finding:
+        assert self.model is not None
+        w = self.wording[kind]
+        evidence = self._evidence(doc, kind)
+        words = "".join(f"「{e.text}」" for e in evidence[:QUOTED]) or self.text["no_words"]
+        reason = self.text["reason"].format(label=w.label, probability=p, words=words)
+        fact = self._statement(post, doc) if kind == "misinformation" else None
+        if fact is not None:
+            reason += self.text["fact"].format(title=fact.title or fact.id)
+        evidence.sort(key=lambda e: e.start)
+        return Finding(
+            kind=kind,
+            severity=w.severity_high if w.severity_high and p >= w.high_from else w.severity,
+            score=round(p, 4),
+            clause=w.clause,
+            reason=reason,
+            evidence=evidence,
+            action=clause(w.clause).action,
+            fact_id=fact.id if fact else None,
+            fact_url=(fact.url or None) if fact else None,
+            details={
+                "source": SOURCE,
+                "model_version": self.model.version,
+                "probability": round(p, 4),
+                "threshold": self.thresholds[kind],
+            },
+        )
+
+    def _evidence(self, doc: Doc, kind: str) -> list[Evidence]:
+        """The words of the features that raised the score most, strongest first."""
+        assert self.model is not None
+        lemmas, pos = doc.lemmas, doc.pos
+        where: dict[str, tuple[int, int]] = {}  # feature → its first words [i, j)
+        for i, lemma in enumerate(lemmas):
+            where.setdefault(lemma, (i, i + 1))
+        for i in range(len(lemmas) - 1):
+            where.setdefault(f"{lemmas[i]} {lemmas[i + 1]}", (i, i + 2))
+        spans: list[tuple[int, int]] = []
+        for feature, _ in self.model.contributions(lemmas, kind):
+            i, j = where[feature]
+            if all(pos[t][0] in _NOT_CONTENT for t in range(i, j)):
+                continue
+            if any(i < b and a < j for a, b in spans):
+                continue
+            spans.append((i, j))
+            if len(spans) == MAX_EVIDENCE:
+                break
+        out = []
+        for i, j in spans:
+            start, end = doc.raw_span(doc.begins[i], doc.ends[j - 1])
+            out.append(Evidence(start, end, doc.raw[start:end], SOURCE))
+        return out
+
+    def _statement(self, post: PostText, doc: Doc) -> Fact | None:
+        """The official statement on the post's topic, found as the misinformation detector finds it."""
+        index = self.statements
+        if not index:
+            return None
+        view = View(doc)
+        cands = [
+            c
+            for c in index.candidates(topic_terms(view), view)
+            if c.similarity >= MIN_SIMILARITY and c.anchor >= MIN_ANCHOR
+        ]
+        best = index.current(cands, post.created_at)
+        return index.facts[best.index].fact if best else None
