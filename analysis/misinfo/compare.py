@@ -18,6 +18,7 @@ from analysis.misinfo.cues import Span
 from analysis.misinfo.eligibility import outside
 from analysis.misinfo.extents import (
     ScopeWord,
+    days_conflict,
     scope_conflict,
 )
 from analysis.misinfo.slotcheck import SlotChecks, same_end
@@ -99,6 +100,12 @@ class Comparer(SlotChecks):
             if found is not None:
                 verdict.conflicts.append(self._conflict(found, post, fact))
         self._venue(post, fact, verdict, asked)
+        if text:
+            found = days_conflict(
+                text, post, fact.doc.text, fact.claims, lambda a, b: self._about(post, a, fact, b)
+            )
+            if found is not None:
+                verdict.conflicts.append(self._conflict(found, post, fact))
         elig = fact.eligibility
         if (elig.excluded or elig.groups) and text:
             out = outside(text, post, elig, self.specificity)

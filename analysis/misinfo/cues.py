@@ -125,7 +125,7 @@ def _attribution(doc: View, matches: dict[str, list[Match]], sources: list[int])
                 )
             )
             continue
-        if nxt not in SUBJECT:
+        if nxt not in SUBJECT and nxt != "、":  # 「茅野市、〜って決めた」
             continue
         for j in reports:
             if j <= i:

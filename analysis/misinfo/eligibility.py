@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 
 from analysis.misinfo.claims import Claims
-from analysis.misinfo.groups import Group, groups_in
+from analysis.misinfo.groups import SAME, Group, groups_in
 
 _EXCLUDED = re.compile(r"対象外|対象になりません|対象となりません|対象ではありません|除きます|は除く")
-_FOR = re.compile(r"対象|参加|受診|利用|申し?込|応募")  # a statement's sentence saying who may
+_FOR = re.compile(r"対象|参加|受診|利用|申し?込|応募|支給|配布|配付|給付|郵送|送付")  # who may, who gets
 # saying someone or something is let in (these strings also open `gate.TextGate`)
 INCLUDE_WORDS = (
     "対象",
@@ -89,8 +89,8 @@ def outside(text: str, claims: Claims, fact: Eligibility, specific) -> Outside |
         c = claims.clauses[ci]
         sentence = claims.sentence_of(ci)
         mine = [g for a, _b, g in named if sentence[0].start <= a < c.end]
-        for g in mine:
+        for g in mine:  # let in beyond every group it is for (小学生まで against 0〜2歳)
             same_kind = [(h, fi) for h, fi in fact.groups if h.kind == g.kind]
-            if same_kind and all(h.lo >= g.hi or g.lo >= h.hi for h, _ in same_kind):
+            if same_kind and not any(g.within(h) or g.likeness(h) >= SAME for h, _ in same_kind):
                 return Outside(f"group:{g.lo}-{g.hi}", start, end, same_kind[0][1])
     return None

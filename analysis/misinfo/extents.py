@@ -245,3 +245,50 @@ def rise_conflict(
     if any(abs(claimed - r) <= max(5.0, 0.3 * abs(r)) for r, _ in rates):
         return True
     return Extent("amount", slot.label(), slot.start, slot.end, rates[0][1], 0.8)
+
+
+# days of the week a word covers (0 Monday … 6 Sunday, 7 holidays)
+_DAYS = {
+    "平日": frozenset(range(5)),
+    "土日祝": frozenset({5, 6, 7}),
+    "土日": frozenset({5, 6}),
+    "週末": frozenset({5, 6}),
+    "土曜": frozenset({5}),
+    "日曜": frozenset({6}),
+    "祝日": frozenset({7}),
+    "休日": frozenset({5, 6, 7}),
+    "毎日": frozenset(range(8)),
+}
+_DAY_WORDS = re.compile("|".join(sorted(_DAYS, key=len, reverse=True)))
+_HOLDING = frozenset({"held", "open"})
+
+
+def days_in(text: str, claims: Claims) -> list[tuple[frozenset[int], int, int, int]]:
+    """(days, start, end, clause) of each word for days of the week (平日, 土日, 週末 …)."""
+    if not claims.clauses:
+        return []
+    return [
+        (_DAYS[m.group(0)], m.start(), m.end(), claims.clause_at(m.start()))
+        for m in _DAY_WORDS.finditer(text)
+    ]
+
+
+def days_conflict(
+    text: str, post: Claims, fact_text: str, fact: Claims, about: Callable[[int, int], bool]
+) -> Extent | None:
+    """「土日もやるんだって」 against work done 「平日」 only: days something is held or open that
+    the statement's days for it leave out."""
+    held = {m.clause for m in post.mentions if m.category in _HOLDING and m.asserted and not m.negated}
+    if not held or not any(d in text for d in ("日", "末", "祝")):
+        return None
+    theirs = days_in(fact_text, fact)
+    if not theirs:
+        return None
+    for days, start, end, clause in days_in(text, post):
+        c = post.clauses[clause]
+        if clause not in held or c.negated or c.denies:
+            continue
+        tied = [(d, fc) for d, _s, _e, fc in theirs if about(clause, fc)]
+        if tied and not days <= frozenset().union(*(d for d, _ in tied)):
+            return Extent("scope", "days:" + text[start:end], start, end, tied[0][1], 0.75)
+    return None

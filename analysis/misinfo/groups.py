@@ -19,6 +19,7 @@ from analysis.misinfo.claims import Claims
 from analysis.misinfo.phrases import LEXICONS
 
 _DECADE = re.compile(r"(?<!\d)([1-9]0)代")
+_AGES = re.compile(r"(\d{1,3})歳から(\d{1,3})歳")
 _AGE = re.compile(r"(\d{1,3})歳(以上|以下|未満|から|まで)?")
 OLD = 100  # the top of an open age band (「65歳以上」)
 
@@ -89,7 +90,13 @@ def groups_in(text: str) -> list[tuple[int, int, Group]]:
             (m.start(), m.end(), Group(int(m.group(1)), int(m.group(1)) + 10)) for m in _DECADE.finditer(text)
         ]
     if "歳" in text:
+        spans = []
+        for m in _AGES.finditer(text):  # 「0歳から2歳まで」: one band
+            out.append((m.start(), m.end(), Group(int(m.group(1)), int(m.group(2)) + 1)))
+            spans.append((m.start(), m.end()))
         for m in _AGE.finditer(text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
             n, q = int(m.group(1)), m.group(2) or ""
             group = {
                 "以上": Group(n, OLD),

@@ -143,9 +143,10 @@ class Rumours:
         about_city = cues.any("acted", "attribution", "safety") or any(
             m.category in CONSEQUENTIAL and m.asserted and not m.negated for m in claims.mentions
         )
-        # 「市長の親族の会社ばっかり受注してるって噂」: a rumour (噂) about the city's people
+        # 「市長の親族の会社ばっかり受注してるって噂」「水道に井戸水混ぜてるって噂」: a rumour (噂)
+        # about the city's people or a safety matter
         cued = (len({*kinds} - {"attribution"}) >= 2 and about_city) or (
-            bool(cues["rumour"]) and not vocabulary().officials.isdisjoint(doc.words)
+            bool(cues["rumour"]) and (cues.any("safety") or not vocabulary().officials.isdisjoint(doc.words))
         )
         if cues.official_link or not (cues["alarming"] or credited or cued):
             return []

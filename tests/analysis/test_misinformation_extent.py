@@ -40,7 +40,7 @@ def misinfo(analyzer: Analyzer, text: str, when: str, author_description: str = 
     return found[0] if found else None
 
 
-@pytest.mark.parametrize("n", [2, 3, 4])
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6])
 def test_probe_corpora_against_their_own_statements(n: int):
     records = [
         json.loads(line) for line in (CORPUS / f"misinfo_probe{n}.jsonl").read_text("utf-8").splitlines()
