@@ -104,6 +104,59 @@ def test_the_hostility_gate_lets_through_every_text_with_a_listed_word():
                 assert detector.prefilter(doc.text), (path.name, r.get("id"), doc.text)
 
 
+def test_every_listed_word_in_spellings_and_sentences_no_corpus_has_passes_the_gate():
+    """Held-out inputs for the gate: each list entry in both kana, stretched (バーカ), spaced out
+    (し ね), inside sentences and before endings (殺せ, 辞めろよ, ｗｗ). Whatever the lists find,
+    or `detect` reports, must pass `prefilter`."""
+    import random
+
+    from analysis.detectors.hostility_lexicon import kana_spellings
+
+    detector = HostilityDetector(Context(AnalysisConfig()))
+    lex = detector.lexicon
+    words = sorted({e.text for es in lex.by_form.values() for e in es} | set(lex.plain_entries))
+    ends = [
+        "",
+        "ろ",
+        "え",
+        "よ",
+        "た",
+        "て",
+        "ない",
+        "ます",
+        "ぞ",
+        "ー",
+        "〜〜",
+        "っ",
+        "せ",
+        "そう",
+        "!",
+        "ｗｗ",
+    ]
+    frames = [
+        "{w}",
+        "市長は{w}",
+        "職員、{w}{e}",
+        "お前ら{w}{e}。",
+        "{w} {e}",
+        "本当に{w}{e}だな",
+        "ABC{w}xyz",
+    ]
+    rnd = random.Random(7)
+    missed, found = [], 0
+    for w in words:
+        stretched = w[:-1] + "ー" + w[-1:] if len(w) > 1 else w
+        for v in sorted(kana_spellings(w) | {stretched, " ".join(w)}):
+            text = rnd.choice(frames).format(w=v, e=rnd.choice(ends))
+            doc = analyse_text(text)
+            post = PostText(id="x", text=text, reply_to_official=True)
+            if lex.match(doc, fast=False) or detector.detect(post, doc, detector.context):
+                found += 1
+                if not detector.prefilter(doc.text):
+                    missed.append(text)
+    assert found > 500 and missed == []
+
+
 def test_hostility_words_in_any_spelling_pass_the_gate():
     detector = HostilityDetector(Context(AnalysisConfig()))
     for text in ("ぶっころすぞ", "市長しね", "ｼﾈ", "し ね よ 無 能", "ばーーか", "殺(ころ)してやる"):
