@@ -38,6 +38,7 @@ MAX_EVIDENCE = 5
 QUOTED = 3  # words quoted in the reason
 # parts of speech that never stand as evidence on their own
 _NOT_CONTENT = frozenset({"補助記号", "空白", "助詞", "助動詞"})
+_EDGE = frozenset({"補助記号", "空白", "助詞"})  # trimmed from a span's ends (聞いた keeps its た)
 WORDING = Path(__file__).resolve().parent.parent / "lexicons" / "learned.toml"
 
 
@@ -122,8 +123,10 @@ class LearnedDetector:
         assert self.model is not None
         w = self.wording[kind]
         evidence = self._evidence(doc, kind)
-        words = "".join(f"「{e.text}」" for e in evidence[:QUOTED]) or self.text["no_words"]
-        reason = self.text["reason"].format(label=w.label, probability=p, words=words)
+        words = "".join(f"「{w}」" for w in list(dict.fromkeys(e.text for e in evidence))[:QUOTED])
+        reason = self.text["reason"].format(
+            label=w.label, probability=p, words=words or self.text["no_words"]
+        )
         fact = self._statement(post, doc) if kind == "misinformation" else None
         if fact is not None:
             reason += self.text["fact"].format(title=fact.title or fact.id)
@@ -155,18 +158,26 @@ class LearnedDetector:
             where.setdefault(lemma, (i, i + 1))
         for i in range(len(lemmas) - 1):
             where.setdefault(f"{lemmas[i]} {lemmas[i + 1]}", (i, i + 2))
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int]] = []  # word ranges, strongest first; overlapping ones joined
         for feature, _ in self.model.contributions(lemmas, kind):
             i, j = where[feature]
             if all(pos[t][0] in _NOT_CONTENT for t in range(i, j)):
                 continue
-            if any(i < b and a < j for a, b in spans):
+            hits = [n for n, (a, b) in enumerate(spans) if i < b and a < j]
+            if hits:  # 「ヘボスケ」 then 「ヘボスケ 揃い」: one span (and any others it now touches)
+                joined = (min(i, *(spans[n][0] for n in hits)), max(j, *(spans[n][1] for n in hits)))
+                spans = [sp for n, sp in enumerate(spans) if n not in hits[1:]]
+                spans[hits[0]] = joined
                 continue
-            spans.append((i, j))
             if len(spans) == MAX_EVIDENCE:
                 break
+            spans.append((i, j))
         out = []
         for i, j in spans:
+            while pos[i][0] in _EDGE:  # no particle or mark at either end: 「課長」, not 「。課長が」
+                i += 1
+            while pos[j - 1][0] in _EDGE:
+                j -= 1
             start, end = doc.raw_span(doc.begins[i], doc.ends[j - 1])
             out.append(Evidence(start, end, doc.raw[start:end], SOURCE))
         return out

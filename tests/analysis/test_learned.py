@@ -1,0 +1,277 @@
+"""The learned second opinion: scikit-learn's numbers in plain Python, and alerts that say what they are."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from analysis import AnalysisConfig, Analyzer, PostText
+from analysis.io import fact_from_json
+from analysis.learned import DEFAULT_PATH, FEATURE_SPEC, FORMAT, KINDS, ModelError, features, load_model
+from analysis.text import analyse_text
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+FACTS = [
+    fact_from_json(json.loads(line)) for line in (CORPUS / "facts.jsonl").read_text("utf-8").splitlines()
+]
+WORD = "ヘボスケ"  # a made-up insult no rule knows
+
+
+def _records(name: str) -> list[dict]:
+    return [json.loads(line) for line in (CORPUS / name).read_text("utf-8").splitlines() if line.strip()]
+
+
+def _hand_model(
+    tmp_path: Path, weights: dict[str, dict[str, float]], threshold: float | None = 0.5, name: str = "model"
+) -> Path:
+    """A model file written by hand: `weights` maps a lemma (or "a b" pair) to its weight per kind."""
+    table = {f: [1.0, *(w.get(k, 0.0) for k in KINDS)] for f, w in weights.items()}
+    table |= {"の": [1.0, 0.0, 0.0, 0.0], "市役所": [1.5, 0.0, 0.0, 0.0]}  # known words that add nothing
+    data = {
+        "format": FORMAT,
+        "feature_spec": FEATURE_SPEC,
+        "model_version": "test-1",
+        "kinds": list(KINDS),
+        "heads": {k: {"bias": -2.0, "threshold": threshold, "cv": {}} for k in KINDS},
+        "features": table,
+    }
+    path = tmp_path / f"{name}.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False).encode()))
+    return path
+
+
+def test_plain_python_inference_equals_scikit_learns_predict_proba(tmp_path):
+    pytest.importorskip("sklearn")
+    from analysis.train import write_model
+    from analysis.train_fit import Example, export, fit
+
+    rows = []
+    for name in ("hostility.jsonl", "leak.jsonl", "misinfo.jsonl"):
+        for r in _records(name)[:70]:
+            labels = r["labels"]
+            by_kind = {
+                "hostility": labels.get("hostile"),
+                "misinformation": labels.get("misinfo"),
+                "leak": labels.get("leak"),
+            }
+            rows.append(Example(analyse_text(r["text"]).lemmas, by_kind, True, frozenset()))
+    fitted = fit(rows, prune=0.1)
+    assert set(fitted.heads) == set(KINDS)
+    cv = {k: {"threshold": 0.5} for k in KINDS}
+    path = write_model(
+        export(fitted, cv, {"trained_at": "2026-01-01T00:00:00+00:00"}), tmp_path / "m.json.gz"
+    )
+    model = load_model(path)
+
+    texts = [
+        r["text"]
+        for name in ("hostility.jsonl", "leak.jsonl", "misinfo.jsonl")
+        for r in _records(name)[70:140]
+    ]
+    texts += [
+        "",  # no words at all
+        "zzzz qqqq",  # no word the model knows: the bias alone
+        "窓口の対応  ひどい  でした。ひどい、ひどい、ひどい",  # runs of spaces (pairs with spaces), repeats (tf > 1)
+        "茅野市役所の職員はヘボスケ。ヘボスケ揃いの市役所",
+    ]
+    lemmas = [analyse_text(t).lemmas for t in texts]
+    for ls in lemmas:  # the features are the ones the experiment used
+        assert features(ls) == ls + [a + " " + b for a, b in zip(ls, ls[1:], strict=False)]
+    expected = fitted.probabilities(lemmas)
+    worst = 0.0
+    for i, ls in enumerate(lemmas):
+        got = model.probabilities(ls)
+        for k in KINDS:
+            worst = max(worst, abs(got[k] - float(expected[k][i])))
+    assert worst < 1e-9, worst
+
+
+def test_the_shipped_model_loads_and_says_how_it_was_trained():
+    assert DEFAULT_PATH.stat().st_size < 400_000  # pruned and gzipped
+    model = load_model()
+    meta = model.metadata
+    assert meta["format"] == FORMAT and meta["feature_spec"] == FEATURE_SPEC and model.version
+    assert datetime.fromisoformat(meta["trained_at"]).year >= 2025
+    names = [s["name"] for s in meta["training"]["sources"]]
+    assert "tests/corpus/blind_a.jsonl" in names and "tests/corpus/hostility.jsonl" in names
+    assert meta["training"]["examples"] > 2000 and meta["training"]["folds"] == 5
+    assert set(model.kinds) == set(KINDS) and len(model.index) > 1000
+    for head in model.heads:
+        cv = head.cv
+        assert cv["posts"] > 1000 and 0 < cv["positives"] < cv["posts"]
+        assert head.threshold is None or 0.5 <= head.threshold <= 0.99
+        assert cv["model"]["precision"] >= 0.9 or head.threshold is None  # what it raises by itself
+        assert 0.5 <= cv["cv_threshold"] <= 0.99
+
+
+def test_a_model_finding_points_at_the_words_and_says_it_is_a_resemblance(tmp_path):
+    path = _hand_model(tmp_path, {WORD: {"hostility": 6.0}, f"{WORD} 揃い": {"hostility": 2.0}})
+    analyzer = Analyzer(AnalysisConfig(model_path=str(path)))
+    title = "ﾆｭｰｽ"  # half-width: NFKC moves the characters after it
+    text = "茅野市の職員はヘボスケ揃い。市長もﾍﾎﾞｽｹ"
+    result = analyzer.classify(PostText(id="p", text=text, title=title, reply_to_official=True))
+    [f] = result.flags
+    given = f"{title}\n{text}"
+    assert f.kind == "hostility" and f.clause == "4(6)" and f.severity == "medium"
+    assert f.details["source"] == "model" and f.details["model_version"] == "test-1"
+    assert f.score == f.details["probability"] > 0.5
+    assert [given[e.start : e.end] for e in f.evidence] == [e.text for e in f.evidence]
+    assert [e.text for e in f.evidence] == ["ヘボスケ揃い"]  # the word and its pair as one span
+    assert (
+        "ルールには当たりません" in f.reason and "学習モデル" in f.reason and "「ヘボスケ揃い」" in f.reason
+    )
+    assert "確認してください" in f.reason and f.action
+    assert not f.confirmed
+
+
+def test_a_kind_a_rule_reported_is_not_reported_again_by_the_model(tmp_path):
+    path = _hand_model(tmp_path, {"夜道": {"hostility": 6.0}, "気": {"hostility": 3.0}})
+    analyzer = Analyzer(AnalysisConfig(model_path=str(path)))
+    result = analyzer.classify(PostText(id="t", text="市長、夜道には気をつけろよ", reply_to_official=True))
+    [f] = [f for f in result.flags if f.kind == "hostility"]
+    assert f.severity == "critical" and "source" not in f.details  # the rule's threat
+    assert f.details["model_probability"] > 0.5  # the model agreed, and says so there
+
+
+def test_a_misinformation_finding_names_the_statement_but_never_confirms(tmp_path):
+    path = _hand_model(tmp_path, {"ぴかぴか": {"misinformation": 6.0}})
+    analyzer = Analyzer(AnalysisConfig(model_path=str(path)), FACTS)
+    result = analyzer.classify(PostText(id="m", text="茅野市の花火大会、会場がぴかぴかで最高"))
+    [f] = result.flags
+    assert f.kind == "misinformation" and f.clause == "4(7)⑤" and f.severity == "low" and not f.confirmed
+    assert f.fact_id == "hanabi-2025-postponed" and f.fact_url
+    assert "茅野市納涼花火大会の延期について" in f.reason
+
+
+def test_irrelevant_posts_get_nothing_from_the_model(tmp_path):
+    path = _hand_model(tmp_path, {WORD: {"hostility": 6.0, "leak": 6.0}})
+    analyzer = Analyzer(AnalysisConfig(model_path=str(path)))
+    result = analyzer.classify(PostText(id="i", text=f"チノパン買ったけど色が{WORD}"))
+    assert not result.relevant and result.flags == []
+
+
+def test_with_the_model_off_nothing_is_tokenised_that_was_not_before(tmp_path):
+    path = _hand_model(tmp_path, {WORD: {"hostility": 6.0}})
+    post = PostText(id="o", text=f"蓼科の紅葉、{WORD}みたいにきれい", reply_to_official=True)
+    off = Analyzer(AnalysisConfig(model_path=str(path), model_enabled=False))
+    on = Analyzer(AnalysisConfig(model_path=str(path)))
+    doc = analyse_text(post.text)
+    assert off._judge(post, doc).flags == [] and not doc.tokenised
+    assert [f.kind for f in on.classify(post).flags] == ["hostility"]
+    # a kind whose threshold is off in the file and not given in settings stays off
+    off_in_file = _hand_model(tmp_path, {WORD: {"hostility": 6.0}}, None, "off")
+    assert Analyzer(AnalysisConfig(model_path=str(off_in_file))).classify(post).flags == []
+    given = Analyzer(AnalysisConfig(model_path=str(off_in_file), model_hostility_threshold=0.5))
+    assert [f.kind for f in given.classify(post).flags] == ["hostility"]
+    strict = Analyzer(AnalysisConfig(model_path=str(path), model_hostility_threshold=0.999))
+    assert strict.classify(post).flags == []
+
+
+def test_a_broken_model_file_names_the_file_and_what_to_do(tmp_path):
+    bad = tmp_path / "model.json"
+    bad.write_text("{not json", "utf-8")
+    with pytest.raises(ModelError, match="model.json.*kikimimi train"):
+        Analyzer(AnalysisConfig(model_path=str(bad)))
+    bad.write_text(json.dumps({"format": FORMAT, "feature_spec": "other/9"}), "utf-8")
+    with pytest.raises(ModelError, match="retrain"):
+        Analyzer(AnalysisConfig(model_path=str(bad)))
+
+
+def _labelled(n: int) -> list[dict]:
+    rows = []
+    for i in range(n):
+        rows.append(
+            {
+                "id": f"h{i}",
+                "text": f"茅野市役所の窓口{i}番、また{WORD}だった",
+                "reply_to_official": True,
+                "labels": {"relevant": True, "hostile": True, "misinfo": None, "leak": None},
+            }
+        )
+        rows.append(
+            {
+                "id": f"c{i}",
+                "text": f"茅野市役所の窓口{i}番、丁寧に教えてもらえた",
+                "reply_to_official": True,
+                "labels": {"relevant": True, "hostile": False, "misinfo": None, "leak": None},
+            }
+        )
+    return rows
+
+
+def test_kikimimi_train_writes_a_model_that_classify_then_uses(tmp_path):
+    pytest.importorskip("sklearn")
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _labelled(12)), "utf-8")
+    out = tmp_path / "team-model.json.gz"
+    cli = [sys.executable, "-m", "collector.cli"]
+    r = subprocess.run(
+        [*cli, "train", str(labelled), "--out", str(out), "--threshold", "hostility=0.6"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "hostility" in r.stdout and "threshold 0.60" in r.stdout and out.exists()
+    meta = json.loads(gzip.decompress(out.read_bytes()))
+    assert meta["kinds"] == ["hostility"]  # only what the file labels
+    assert meta["training"]["sources"][0]["labels"]["hostility"] == {"labelled": 24, "positive": 12}
+
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[analysis]\nmodel_path = "{out.as_posix()}"\n', "utf-8")
+    post = {"id": "new", "text": f"茅野市役所の窓口、今日も{WORD}", "reply_to_official": True}
+    r = subprocess.run(
+        [*cli, "--settings", str(settings), "classify"],
+        input=json.dumps(post, ensure_ascii=False) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    [flag] = json.loads(r.stdout)["flags"]
+    assert flag["kind"] == "hostility" and flag["details"]["source"] == "model"
+    assert any(e["text"] == WORD for e in flag["evidence"])
+
+    # the same settings with the model off: the rules alone, which know no such word
+    settings.write_text(f'[analysis]\nmodel_enabled = false\nmodel_path = "{out.as_posix()}"\n', "utf-8")
+    r = subprocess.run(
+        [*cli, "--settings", str(settings), "classify"],
+        input=json.dumps(post, ensure_ascii=False) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert json.loads(r.stdout)["flags"] == []
+
+
+def test_train_and_settings_errors_name_what_to_fix(tmp_path):
+    cli = [sys.executable, "-m", "collector.cli"]
+    unlabelled = tmp_path / "posts.jsonl"
+    unlabelled.write_text('{"id": "1", "text": "茅野の朝"}\n', "utf-8")
+    r = subprocess.run([*cli, "train", str(unlabelled)], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2 and "posts.jsonl" in r.stderr and "labels" in r.stderr
+    r = subprocess.run(
+        [*cli, "train", str(unlabelled), "--threshold", "hostility=2"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 2 and "--threshold" in r.stderr
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[analysis]\nmodel_leak_threshold = 1.5\n", "utf-8")
+    r = subprocess.run(
+        [*cli, "--settings", str(settings), "classify"], input="", capture_output=True, text=True
+    )
+    assert r.returncode == 2 and "model_leak_threshold" in r.stderr
+    settings.write_text('[analysis]\nmodel_path = "nowhere/model.json.gz"\n', "utf-8")
+    r = subprocess.run(
+        [*cli, "--settings", str(settings), "classify"], input="", capture_output=True, text=True
+    )
+    assert r.returncode == 2 and "model_path" in r.stderr and "kikimimi train" in r.stderr
