@@ -157,6 +157,24 @@ def test_every_listed_word_in_spellings_and_sentences_no_corpus_has_passes_the_g
     assert found > 500 and missed == []
 
 
+def test_a_gated_phrase_list_finds_what_its_regex_finds():
+    """Every entry of every leak/pii list, as written, upper-cased and inside a sentence: the
+    gated regex answers exactly as the regex itself."""
+    from analysis import phrases
+    from analysis.detectors import leak_signals
+
+    checked = 0
+    for name in leak_signals.FILES:
+        for section, entries in phrases.sections(name).items():
+            gated = phrases.regex(name, section)
+            for entry in entries:
+                word = entry.replace(phrases.GAP, "まだ")
+                for text in (word.upper(), f"実は{word}なんです", f"ABC {word.title()}!"):
+                    assert (gated.search(text) is None) == (gated.regex.search(text) is None), (name, text)
+                    checked += 1
+    assert checked > 1000
+
+
 def test_hostility_words_in_any_spelling_pass_the_gate():
     detector = HostilityDetector(Context(AnalysisConfig()))
     for text in ("ぶっころすぞ", "市長しね", "ｼﾈ", "し ね よ 無 能", "ばーーか", "殺(ころ)してやる"):
