@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from analysis.detectors.base import Context, Prefilter, default_detectors
-from analysis.detectors.learned import is_model
-from analysis.detectors.learned import merge as merge_second_opinion
+from analysis.detectors.learned import LearnedDetector, is_model
 from analysis.relevance import Relevance
 from analysis.text import Doc, analyse_text
 from analysis.types import AnalysisConfig, Fact, Finding, PostText, Result
@@ -38,6 +37,7 @@ class Analyzer:
         self.fast = fast
         self.context = Context(config=config or AnalysisConfig(), facts=list(facts), fast=fast)
         self.detectors = default_detectors(self.context)
+        self._second_opinion = next((d for d in self.detectors if isinstance(d, LearnedDetector)), None)
         self.relevance = Relevance(
             self.context.config, self.context.facts
         )  # names, places, facts compiled once
@@ -103,9 +103,9 @@ class Analyzer:
         for d, run in zip(self.detectors, self._to_run(doc), strict=True):
             if run:
                 found += d.detect(post, doc, self.context)
-        # the model's finding only where no rule proposed its kind (even below the threshold: the
-        # rules' score and threshold decide what they saw); the model applied its own threshold
-        flags = [f for f in merge_second_opinion(found) if is_model(f) or f.score >= self.threshold(f.kind)]
+        if self._second_opinion is not None:  # a model finding only where no rule proposed its kind
+            found = self._second_opinion.merge(found, post, doc)
+        flags = [f for f in found if is_model(f) or f.score >= self.threshold(f.kind)]  # the model: its own
         flags.sort(key=lambda f: f.score, reverse=True)
         for f in flags:
             _mask_personal_data(f)

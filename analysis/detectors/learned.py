@@ -62,24 +62,6 @@ def is_model(finding: Finding) -> bool:
     return finding.details.get("source") == SOURCE
 
 
-def merge(flags: list[Finding]) -> list[Finding]:
-    """Rule findings, plus each model finding of a kind no rule proposed; a rule finding of the
-    model's kind keeps the model's probability in its details instead. Called before the rules'
-    thresholds: a kind the rules saw and scored low stays theirs to decide."""
-    rules = [f for f in flags if not is_model(f)]
-    if len(rules) == len(flags):
-        return flags
-    for m in flags:
-        if not is_model(m):
-            continue
-        same = [r for r in rules if r.kind == m.kind]
-        for r in same:
-            r.details["model_probability"] = m.details["probability"]
-        if not same:
-            rules.append(m)
-    return rules
-
-
 class LearnedDetector:
     kind: ClassVar[str] = "learned"
 
@@ -111,43 +93,67 @@ class LearnedDetector:
         return bool(self.thresholds)
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
+        """A finding per kind at or above its threshold, without reason and evidence yet: most are
+        dropped by `merge` (a rule saw the kind), so those are written only for the ones kept."""
         if self.model is None or not self.thresholds or not doc.text.strip():
             return []
         out = []
         for kind, p in self.model.probabilities(doc.lemmas).items():
-            if kind in self.thresholds and p >= self.thresholds[kind]:
-                out.append(self._finding(post, doc, kind, p))
+            threshold = self.thresholds.get(kind)
+            if threshold is None or p < threshold:
+                continue
+            w = self.wording[kind]
+            out.append(
+                Finding(
+                    kind=kind,
+                    severity=w.severity_high if w.severity_high and p >= w.high_from else w.severity,
+                    score=round(p, 4),
+                    clause=w.clause,
+                    reason="",
+                    action=clause(w.clause).action,
+                    details={
+                        "source": SOURCE,
+                        "model_version": self.model.version,
+                        "probability": round(p, 4),
+                        "threshold": threshold,
+                    },
+                )
+            )
         return out
 
-    def _finding(self, post: PostText, doc: Doc, kind: str, p: float) -> Finding:
-        assert self.model is not None
-        w = self.wording[kind]
-        evidence = self._evidence(doc, kind)
-        words = "".join(f"「{w}」" for w in list(dict.fromkeys(e.text for e in evidence))[:QUOTED])
-        reason = self.text["reason"].format(
-            label=w.label, probability=p, words=words or self.text["no_words"]
+    def merge(self, found: list[Finding], post: PostText, doc: Doc) -> list[Finding]:
+        """The rules' findings, plus each model finding of a kind no rule proposed (with its reason
+        and evidence written now); a rule finding of the model's kind keeps the model's probability
+        in its details instead. Called before the rules' thresholds: a kind the rules saw and
+        scored low stays theirs to decide."""
+        rules = [f for f in found if not is_model(f)]
+        if len(rules) == len(found):
+            return found
+        for m in found:
+            if not is_model(m):
+                continue
+            same = [r for r in rules if r.kind == m.kind]
+            for r in same:
+                r.details["model_probability"] = m.details["probability"]
+            if not same:
+                self._explain(m, post, doc)
+                rules.append(m)
+        return rules
+
+    def _explain(self, finding: Finding, post: PostText, doc: Doc) -> None:
+        """The words that raised the score, the honest reason, and for misinformation the statement."""
+        evidence = self._evidence(doc, finding.kind)
+        quoted = "".join(f"「{w}」" for w in list(dict.fromkeys(e.text for e in evidence))[:QUOTED])
+        finding.reason = self.text["reason"].format(
+            label=self.wording[finding.kind].label,
+            probability=finding.details["probability"],
+            words=quoted or self.text["no_words"],
         )
-        fact = self._statement(post, doc) if kind == "misinformation" else None
+        fact = self._statement(post, doc) if finding.kind == "misinformation" else None
         if fact is not None:
-            reason += self.text["fact"].format(title=fact.title or fact.id)
-        evidence.sort(key=lambda e: e.start)
-        return Finding(
-            kind=kind,
-            severity=w.severity_high if w.severity_high and p >= w.high_from else w.severity,
-            score=round(p, 4),
-            clause=w.clause,
-            reason=reason,
-            evidence=evidence,
-            action=clause(w.clause).action,
-            fact_id=fact.id if fact else None,
-            fact_url=(fact.url or None) if fact else None,
-            details={
-                "source": SOURCE,
-                "model_version": self.model.version,
-                "probability": round(p, 4),
-                "threshold": self.thresholds[kind],
-            },
-        )
+            finding.reason += self.text["fact"].format(title=fact.title or fact.id)
+            finding.fact_id, finding.fact_url = fact.id, fact.url or None
+        finding.evidence = sorted(evidence, key=lambda e: e.start)
 
     def _evidence(self, doc: Doc, kind: str) -> list[Evidence]:
         """The words of the features that raised the score most, strongest first."""
