@@ -60,13 +60,14 @@ words, else the topic words, sorted, joined with "+"). Other details: `kind` ("c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import ClassVar
 
 from analysis.detectors.base import Context
 from analysis.factbase import MIN_MASS, Candidate, FactIndex, IndexedFact, Terms
 from analysis.misinfo import report
-from analysis.misinfo.claims import Claims, complete, outline, vocabulary
+from analysis.misinfo.claims import Claims, add_venues, complete, outline, vocabulary
 from analysis.misinfo.compare import Comparer, asserted, denial_span, first_claim
 from analysis.misinfo.cues import URL, Cues, find_cues, lexicon
 from analysis.misinfo.eligibility import INCLUDE_WORDS
@@ -84,10 +85,12 @@ from analysis.text import Doc
 from analysis.types import Finding, PostText
 
 MIN_SIMILARITY = 0.3  # below this a statement is not about the post's topic
+_ONE_SENTENCE_END = re.compile("[。!?\n！？]")  # (claims.SENTENCE_END as characters)
+_ASKED_BACK = re.compile(r"[よねな]?\s*[?？]")  # hearsay right before a question mark
 SENTENCE_SIMILARITY = 0.5  # the same, for one sentence of a post that is mostly about other things
 MIN_ANCHOR = 0.5  # and the post shares at least one specific word with it (not 市役所 alone)
 # cue lists whose words say how a post talks, not what about (not topic words)
-NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "truth", "debunk", "source", "report"})
+NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "urge", "truth", "debunk", "source", "report"})
 NEWS_PLATFORMS = frozenset({"rss"})  # headlines report; they do not pass on what they heard
 
 
@@ -121,6 +124,7 @@ class MisinformationDetector:
         )
         self.names = city_names(config)
         self._gated: tuple[str, bool] = ("", False)  # the last text prefilter saw, and its answer
+        self._cands: tuple[Terms | None, list[Candidate]] = (None, [])  # the last post's statements
         self.noise = frozenset(
             k for e in self.lexicon.entries if e.group in NOISE_GROUPS for pair in e.keys for k in pair
         )
@@ -177,27 +181,54 @@ class MisinformationDetector:
         if not self._passes_gate(text.text) or not text.lemmas or not self.may_claim(text):
             return []
         doc = View(text)
+        terms = Terms()
+        claims: Claims | None = None
+        if not self.may_claim.may_pass_on and not _ONE_SENTENCE_END.search(doc.text, 0, len(doc.text) - 1):
+            # nothing can be passed on (no hearsay, rumour cue or reporting verb) in one sentence:
+            # with no statement about it there is nothing to report, and the word lists need not
+            # be matched
+            claims = self._outline(doc, terms)
+            if not self.index or not self._statements(terms, doc):
+                return []
         matches = self.lexicon.scan(doc.tokens, doc.text)
         if not self.may_claim.matched(text, matches) or matches.get("debunk"):
             return []
+        if claims is None:
+            claims = self._outline(doc, terms)
         cues = find_cues(doc, matches, self.index.hosts)
         if post.platform in NEWS_PLATFORMS:
             cues.spans.pop("attribution", None)  # a news report of what the city said is not hearsay
-        terms = Terms()
-        claims = outline(doc, terms)
-        self._drop_noise(terms, doc)
         cands = self._candidates(terms, doc, claims, matches, cues) if self.index else []
         current = self.index.current(cands, post.created_at) if cands else None
         if current is None and not cues.rumour_kinds:
             return []  # no statement to compare with and nothing passed on: nothing to report
-        complete(claims, doc, matches.get("status", []))
-        asked = bool(cues["truth"])
+        complete(claims, doc, matches.get("status", []), places=False)
+        # 「〜って本当？」, or hearsay asked back (「子どもからも金取るようになったんだって？」)
+        asked = bool(cues["truth"]) or any(_ASKED_BACK.match(doc.text, s.end) for s in cues["hearsay"])
         if cues["alarming"]:
             cues.spans["alarming"] = [s for s in cues["alarming"] if asserted(doc, claims, s, asked)]
         if current is not None:
+            if any(self.index.facts[c.index].claims.venues for c in cands):
+                add_venues(claims, doc)  # only a statement naming a venue needs the post's
             found = self._against_facts(doc, claims, terms, cues, asked, cands, current)
             return self._not_insider(post, found)
         return self._not_insider(post, self.rumours.rumour(doc, cues, terms, claims))
+
+    def _outline(self, doc: View, terms: Terms) -> Claims:
+        claims = outline(doc, terms)
+        self._drop_noise(terms, doc)
+        return claims
+
+    def _statements(self, terms: Terms, doc: View) -> list[Candidate]:
+        """Statements about the post's topic (kept for the post being read)."""
+        if self._cands[0] is not terms:
+            found = [
+                c
+                for c in self.index.candidates(terms, doc)
+                if c.similarity >= MIN_SIMILARITY and c.anchor >= MIN_ANCHOR
+            ]
+            self._cands = (terms, found)
+        return self._cands[1]
 
     def _candidates(
         self, terms: Terms, doc: View, claims: Claims, matches: dict[str, list[Match]], cues: Cues
@@ -205,11 +236,7 @@ class MisinformationDetector:
         """Statements about the post's topic; else about the topic of one of its sentences that
         says something (a status word or a rumour cue in it), judged more strictly: a claim in a
         post mostly about something else (「プール、子どもからも金取るって？役人ども…」)."""
-        cands = [
-            c
-            for c in self.index.candidates(terms, doc)
-            if c.similarity >= MIN_SIMILARITY and c.anchor >= MIN_ANCHOR
-        ]
+        cands = self._statements(terms, doc)
         if cands or len(claims.clauses) < 2:
             return cands
         marks = {doc.tokens[m.start].begin for m in matches.get("status", [])}

@@ -254,8 +254,11 @@ def outline(doc: View, terms: Counter | None = None) -> Claims:
     return Claims(clauses=_clauses(doc, vocabulary(), terms))
 
 
-def complete(claims: Claims, doc: View, status: list[Match] | None = None, statement: bool = False) -> Claims:
-    """Status mentions, hedges, venues and slots of a text `outline` read."""
+def complete(
+    claims: Claims, doc: View, status: list[Match] | None = None, statement: bool = False, places: bool = True
+) -> Claims:
+    """Status mentions, hedges, slots and (with `places`, else see `add_venues`) venues of a text
+    `outline` read."""
     vocab = vocabulary()
     clauses = claims.clauses
     if status is None:
@@ -267,12 +270,19 @@ def complete(claims: Claims, doc: View, status: list[Match] | None = None, state
             c.hedged = any(has(hedges, t) for t in doc.tokens[c.tok_start : c.tok_end])
     if not clauses:
         return claims
-    if any(w in doc.text for w in vocab.venue) or any(m.category in _VENUE_STATUSES for m in claims.mentions):
-        from analysis.misinfo.venues import venues  # (venues reads Claims: imported when needed)
-
-        claims.venues = venues(doc, claims, vocab, statement)
+    if places:
+        add_venues(claims, doc, statement)
     starts = [c.start for c in clauses]
     for kind, value, start, end, negated, role in slots.find(doc.text, vocab.units):
         ci = max(0, bisect.bisect_right(starts, start) - 1)
         claims.slots.append(Slot(kind, value, start, end, ci, negated, role))
     return claims
+
+
+def add_venues(claims: Claims, doc: View, statement: bool = False) -> None:
+    """The places a text names as venues (`analysis.misinfo.venues`), when it may name any."""
+    vocab = vocabulary()
+    if any(w in doc.text for w in vocab.venue) or any(m.category in _VENUE_STATUSES for m in claims.mentions):
+        from analysis.misinfo.venues import venues  # (venues reads Claims: imported when needed)
+
+        claims.venues = venues(doc, claims, vocab, statement)

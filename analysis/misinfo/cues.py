@@ -22,6 +22,7 @@ CUE_LISTS = {
     "alarming": "misinfo_alarming.txt",
     "safety": "misinfo_safety.txt",
     "citation": "misinfo_citation.txt",
+    "urge": "misinfo_urge.txt",
 }
 
 # Japanese names of the cues, for the reason shown to staff.
@@ -29,6 +30,7 @@ CUE_NAMES = {
     "hearsay": "伝聞",
     "rumour": "噂",
     "spread": "拡散の呼びかけ",
+    "urge": "行動をあおる呼びかけ",
     "truth": "真偽を問う質問",
     "alarming": "不安をあおる内容",
     "attribution": "市の発表とする主張",
@@ -60,7 +62,9 @@ class Cues:
     @property
     def rumour_kinds(self) -> list[str]:
         return [
-            k for k in ("hearsay", "rumour", "spread", "truth", "attribution", "acted") if self.spans.get(k)
+            k
+            for k in ("hearsay", "rumour", "spread", "urge", "truth", "attribution", "acted")
+            if self.spans.get(k)
         ]
 
 

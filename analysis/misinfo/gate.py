@@ -203,7 +203,7 @@ class TextGate:
             {
                 TOPIC: topic_words,
                 STRONG_CUE: entry_stems(lex, STRONG),
-                ALARM: entry_stems(lex, ("alarming",)),
+                ALARM: entry_stems(lex, ("alarming", "urge")),  # (each needs hearsay to pass on)
                 REPORT: entry_stems(lex, ("report",)),
                 HEARSAY: entry_stems(lex, ("hearsay",)),
                 STATUS: entry_stems(lex, ("status",), status_kept),

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import ahocorasick_rs
+
 from analysis.misinfo.view import Token
 from analysis.text import analyse_text
 
@@ -137,9 +139,9 @@ class Lexicon:
                     self._by_key.setdefault(key, []).append(entry)
                 if len(entry.text) > 1 or entry.prefix:
                     self._by_char.setdefault(entry.text, []).append(entry)
-        self._first_chars: dict[str, list[str]] = {}  # first character → entry texts, longest first
-        for text in sorted(self._by_char, key=len, reverse=True):
-            self._first_chars.setdefault(text[0], []).append(text)
+        # every entry text found in one Aho-Corasick pass over a post (the character path)
+        self._texts = sorted(self._by_char, key=len, reverse=True)
+        self._ac = ahocorasick_rs.AhoCorasick(self._texts) if self._texts else None
 
     @property
     def first_keys(self) -> frozenset[str]:
@@ -219,19 +221,22 @@ class Lexicon:
         free: dict[str, int] = {}  # group → first token index a new match may start at
         ends: dict[int, int] | None = None
         by_key = self._by_key
-        first_chars = self._first_chars if text else {}
         n_tokens = len(tokens)
+        at: dict[int, list[int]] = {}  # character offset → entry texts starting there (indices)
+        if text and self._ac is not None:
+            for k, start, _end in self._ac.find_matches_as_indexes(text, overlapping=True):
+                at.setdefault(start, []).append(k)
         for i, (surface, norm, _pos, begin, _end) in enumerate(tokens):
             cands = by_key.get(norm)
             more = by_key.get(surface) if surface != norm else None
-            starts = first_chars.get(surface[:1]) if first_chars else None
+            starts = at.get(begin) if at else None
             if cands is None and more is None and starts is None:
                 continue
             if cands and more:
                 more = [e for e in more if e not in cands]
             chars = None
-            if starts:
-                chars = [e for x in starts if text.startswith(x, begin) for e in self._by_char[x]]
+            if starts:  # longest first, as the texts were sorted
+                chars = [e for k in sorted(starts) for e in self._by_char[self._texts[k]]]
             if not (cands or more or chars):
                 continue
             found: dict[str, tuple[int, Entry | None]] = {}  # group → (end, entry or None if blocked)

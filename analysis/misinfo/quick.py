@@ -51,7 +51,7 @@ class QuickTest:
         for bit, wanted in (
             (_STRONG, {"rumour", "spread", "truth"}),
             (_HEARSAY, {"hearsay"}),
-            (_ALARM, {"alarming"}),
+            (_ALARM, {"alarming", "urge"}),
             (_REPORT, {"report"}),
             (_SOURCE, {"source"}),
             (_WEAK, {"status"}),
@@ -74,6 +74,7 @@ class QuickTest:
         # the city as a subject with hearsay later in its sentence (as `gate.TextGate` has it)
         self.city_subject = subject_pattern(vocabulary().sources, entry_stems(lex, ("hearsay",)))
         self.units = vocabulary().units
+        self.may_pass_on = True  # of the last text asked about
         self.sources = lex.quick_literals(skip=groups - {"source"})[0]
 
     def _city_does(self, text: Doc) -> bool:
@@ -107,6 +108,8 @@ class QuickTest:
     def __call__(self, text: Doc) -> bool:
         """Before scanning: could any word list match something that makes a finding?"""
         found = self._found(text)
+        # can anything be passed on (a rumour cue, hearsay, a claim credited to the city)?
+        self.may_pass_on = bool(found & (_STRONG | _HEARSAY | _REPORT))
         if found & _STRONG or (found & _HEARSAY and found & _ALARM):
             return True  # a rumour cue, or an alarming word passed on
         hearsay = bool(found & _HEARSAY)

@@ -26,6 +26,7 @@ RUMOUR_WEIGHTS = {
     "hearsay": 0.15,
     "rumour": 0.2,
     "spread": 0.2,
+    "urge": 0.2,
     "truth": 0.15,
     "attribution": 0.1,
     "acted": 0.2,
@@ -38,7 +39,7 @@ RUMOUR_CAP = 0.55
 
 
 def _passed_on(claims: Claims, cues: Cues, span: Span) -> bool:
-    if cues.any("rumour", "spread"):
+    if cues.any("rumour", "spread", "urge"):
         return True
     if not claims.clauses:
         return False
