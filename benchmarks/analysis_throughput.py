@@ -1,6 +1,13 @@
 """Analysis throughput as a ratio to raw Sudachi tokenisation of the same texts, measured in the same run.
 
-    python benchmarks/analysis_throughput.py [--posts 3000] [--rounds 3] [--gates-off]
+    python benchmarks/analysis_throughput.py [--posts 3000] [--rounds 3] [--corpus-share 0.25] [--gates-off]
+
+Posts: a comms team's stream. `--corpus-share` of them are drawn from the labelled corpora in
+tests/corpus (the hard cases: insults, leaks, rumours, traps), the rest generated from
+benchmarks/posts.toml in `benchmarks.posts.MIX` proportions (civil replies and everyday mentions
+most, some hostile, rumours, threats, irrelevant). The corpora have grown to thousands of hard
+cases, so taking them all would no longer be a stream: a fixed share keeps the mix what it was
+when the target was set (a quarter). `--corpus-share 1` measures on the corpora alone.
 
 Prints posts/s of `Analyzer.classify` (relevance and every detector, with the corpora's
 official statements as the fact base, one post at a time on one thread) and of plain SudachiPy
@@ -12,6 +19,7 @@ A ratio, never a time, is what to compare between machines.
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -22,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: the repository root on the pat
 
 from analysis import Analyzer, PostText  # noqa: E402
 from analysis.io import fact_from_json, post_from_json  # noqa: E402
-from benchmarks.posts import corpus_facts, realistic_posts  # noqa: E402
+from benchmarks.posts import MIX, _templates, corpus_facts, corpus_posts, generated  # noqa: E402
 
 TARGET = 0.5
 
@@ -36,6 +44,26 @@ def sudachi_tokenize() -> Callable[[str], object]:
 
     tokenizer = _dictionary().tokenizer(mode=SplitMode.C, fields={"pos", "normalized_form"})
     return tokenizer.tokenize
+
+
+def stream(n: int, corpus_share: float = 0.25, seed: int = 7) -> list[dict]:
+    """`n` posts: a deterministic sample of the corpora (`corpus_share` of them), the rest generated."""
+    rnd, data = random.Random(seed), _templates()
+    corpus = corpus_posts()
+    rows = rnd.sample(corpus, min(len(corpus), round(n * corpus_share)))
+    kinds = [k for k, w in MIX.items() for _ in range(w)]
+    while len(rows) < n:
+        rows.append(
+            {
+                "id": f"gen-{len(rows)}",
+                "text": generated(rnd.choice(kinds), rnd, data),
+                "platform": rnd.choice(["bluesky", "x", "mastodon"]),
+                "author": f"user{rnd.randrange(5000)}",
+                "reply_to_official": rnd.random() < 0.3,
+            }
+        )
+    rnd.shuffle(rows)
+    return rows
 
 
 def best_rate(run: Callable[[], None], n: int, rounds: int) -> float:
@@ -64,13 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=3000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--corpus-share", type=float, default=0.25, help="share of posts from tests/corpus")
     ap.add_argument("--gates-off", action="store_true", help="also measure Analyzer(fast=False)")
     args = ap.parse_args(argv)
-    rows = realistic_posts(args.posts)
+    rows = stream(args.posts, args.corpus_share)
     posts = [post_from_json(r, i) for i, r in enumerate(rows)]
     facts = [fact_from_json(f, i) for i, f in enumerate(corpus_facts())]
     m = measure(posts, Analyzer(facts=facts), args.rounds)
-    print(f"posts: {m['posts']} (corpora + generated), facts: {len(facts)}; one thread, one post at a time")
+    share = sum(not str(r.get("id", "")).startswith("gen-") for r in rows) / len(rows)
+    print(
+        f"posts: {m['posts']} ({share:.0%} from the corpora, the rest generated), facts: {len(facts)}; "
+        "one thread, one post at a time"
+    )
     print(f"sudachi tokenize: {m['sudachi']:,.0f} posts/s")
     print(f"Analyzer.classify: {m['classify']:,.0f} posts/s")
     verdict = "meets" if m["ratio"] >= TARGET else "below"
