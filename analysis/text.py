@@ -99,6 +99,18 @@ def _pos_table() -> list[tuple[str, ...]]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _pos_ids() -> dict[tuple[str, ...], int]:
+    return {p: i for i, p in enumerate(_pos_table())}
+
+
+@lru_cache(maxsize=64)
+def pos_ids(*prefix: str) -> frozenset[int]:
+    """The ids in `Doc.pos_ids` of every part of speech starting with `prefix` (名詞, 固有名詞, 人名):
+    one set look-up per word instead of comparing tuples."""
+    return frozenset(i for i, p in enumerate(_pos_table()) if p[: len(prefix)] == prefix)
+
+
 def _chunks(text: str) -> list[tuple[int, str]]:
     """Split long text at sentence ends so each piece fits Sudachi's byte limit."""
     if len(text) * 4 <= _MAX_BYTES or len(text.encode("utf-8")) <= _MAX_BYTES:
@@ -141,14 +153,15 @@ class _once:  # noqa: N801 - used as a decorator, like functools.cached_property
         return value
 
 
-_WORD_FIELDS = frozenset({"lemmas", "pos", "begins", "ends", "_morphemes"})
+_WORD_FIELDS = frozenset({"lemmas", "pos", "pos_ids", "begins", "ends", "_morphemes"})
 
 
 class Doc:
     """A post's text ready for detectors: the normalised text and, on first use, its words.
 
     Parallel lists, one entry per Sudachi word: `lemmas` (normalised forms), `pos`
-    (6-tuples), `begins`/`ends` (offsets into `text`). `raw_span` maps offsets in `text`
+    (6-tuples) and `pos_ids` (the same as ints: test them against `pos_ids(...)`), `begins`/`ends`
+    (offsets into `text`). `raw_span` maps offsets in `text`
     back to `raw`, which is what evidence spans must point into.
 
     Sudachi runs only when one of the word lists is first read (`__getattr__` fills them in,
@@ -181,7 +194,11 @@ class Doc:
         """The word lists, tokenised on first use (only called for attributes not set yet)."""
         if name not in _WORD_FIELDS:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        _tokenise_into(self)
+        if name == "pos_ids" and "pos" in self.__dict__:  # a Doc made from given lists
+            ids = _pos_ids()
+            self.__dict__["pos_ids"] = [ids.get(p, -1) for p in self.pos]
+        else:
+            _tokenise_into(self)
         return self.__dict__[name]
 
     @property
@@ -273,7 +290,7 @@ def _tokenise_into(doc: Doc) -> None:
             begins[first:] = [base + m.begin() for m in ms]
     d = doc.__dict__
     d["lemmas"], d["begins"], d["ends"], d["_morphemes"] = lemmas, begins, ends, kept
-    d["pos"] = [table[i] for i in ids]
+    d["pos"], d["pos_ids"] = [table[i] for i in ids], ids
 
 
 def sudachi_input(text: str) -> str:

@@ -83,6 +83,17 @@ def test_a_post_that_names_nothing_of_the_city_is_never_tokenised():
     assert analyse_text("茅野さんの新曲よかった").lemmas  # words are still there when read
 
 
+def test_parts_of_speech_can_be_tested_as_ints():
+    from analysis.text import Doc, pos_ids
+
+    doc = analyse_text("茅野さんは茅野市に住んでいる")
+    person, place = pos_ids("名詞", "固有名詞", "人名"), pos_ids("名詞", "固有名詞", "地名")
+    words = dict(zip(doc.surfaces, doc.pos_ids, strict=True))
+    assert words["茅野"] in person and words["茅野市"] in place and words["に"] not in person | place
+    given = Doc(doc.raw, doc.text, doc.lemmas, doc.pos, doc.begins, doc.ends)  # a Doc built from lists
+    assert given.pos_ids == doc.pos_ids
+
+
 def test_every_hostility_pattern_match_contains_what_its_gate_looks_for():
     """Each pattern's necessary strings really are in every text it matches (no wrong "skip")."""
     lexicon = HostilityDetector(Context(AnalysisConfig())).lexicon
