@@ -55,7 +55,11 @@ class Wording:
 def _wording() -> tuple[dict[str, Wording], dict[str, str]]:
     data = tomllib.loads(WORDING.read_text("utf-8"))
     text = data.pop("text")
-    return {kind: Wording(**body) for kind, body in data.items()}, text
+    wording = {kind: Wording(**body) for kind, body in data.items()}
+    for kind, w in wording.items():
+        if "critical" in (w.severity, w.severity_high):
+            raise ValueError(f"{WORDING} [{kind}]: the model alone never raises a critical alert")
+    return wording, text
 
 
 def is_model(finding: Finding) -> bool:
