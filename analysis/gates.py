@@ -165,17 +165,18 @@ class _Reader:
         return _Info(run if whole else None, tuple(dict.fromkeys(sets)))
 
 
+@lru_cache(maxsize=1 << 16)
+def _weight(w: str) -> float:
+    """How common a string is in posts, roughly: short strings and hiragana are everywhere."""
+    score = 1.0
+    for ch in w:
+        score *= 0.3 if "ぁ" <= ch <= "ゖ" or ch in "ー、。!?" else 0.05
+    return score
+
+
 def rarity(s: frozenset[str] | set[str]) -> tuple[float, int]:
-    """Lower is more selective: a set lets a text through as soon as its commonest string is in it,
-    and short strings and hiragana are in almost every post."""
-
-    def weight(w: str) -> float:
-        score = 1.0
-        for ch in w:
-            score *= 0.3 if "ぁ" <= ch <= "ゖ" or ch in "ー、。!?" else 0.05
-        return score
-
-    return max(map(weight, s), default=1.0), len(s)
+    """Lower is more selective: a set lets a text through as soon as its commonest string is in it."""
+    return max(map(_weight, s), default=1.0), len(s)
 
 
 def _best(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
