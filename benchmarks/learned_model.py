@@ -2,7 +2,7 @@
 
     python benchmarks/learned_model.py [--posts 3000] [--rounds 3]
 
-Prints, on the benchmark posts (the corpora and generated ones, as analysis_throughput uses):
+Prints, on analysis_throughput's stream of posts (a share from the corpora, the rest generated):
 the model's scoring of a post's lemmas (`LinearModel.probabilities`, the words already read) in
 µs per post and as a share of raw Sudachi tokenisation of the same texts; then
 `Analyzer.classify` with the model off and on, each as a ratio to tokenisation (the
@@ -25,16 +25,17 @@ from analysis import AnalysisConfig, Analyzer  # noqa: E402
 from analysis.io import fact_from_json, post_from_json  # noqa: E402
 from analysis.learned import load_model  # noqa: E402
 from analysis.text import analyse_text  # noqa: E402
-from benchmarks.analysis_throughput import measure, sudachi_tokenize  # noqa: E402
-from benchmarks.posts import corpus_facts, realistic_posts  # noqa: E402
+from benchmarks.analysis_throughput import measure, stream, sudachi_tokenize  # noqa: E402
+from benchmarks.posts import corpus_facts  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=3000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--corpus-share", type=float, default=0.25, help="share of posts from tests/corpus")
     args = ap.parse_args(argv)
-    posts = [post_from_json(r, i) for i, r in enumerate(realistic_posts(args.posts))]
+    posts = [post_from_json(r, i) for i, r in enumerate(stream(args.posts, args.corpus_share))]
     facts = [fact_from_json(f, i) for i, f in enumerate(corpus_facts())]
     texts = [f"{p.title}\n{p.text}" if p.title else p.text for p in posts]
     lemmas = [analyse_text(t).lemmas for t in texts]
