@@ -108,7 +108,8 @@ class DashboardSettings:
     port: int = 8501
     base_url: str = "http://127.0.0.1:8501"
     password_env: str = "KIKIMIMI_DASHBOARD_PASSWORD"
-    auth: str = "password"  # "password" (env password_env) or "oidc" (st.login, .streamlit/secrets.toml [auth])
+    # "password" (env password_env) or "oidc" (st.login, .streamlit/secrets.toml [auth])
+    auth: str = "password"
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class SourceSettings:
     antenna_id: str = ""  # Misskey
     channel_id: str = ""  # YouTube
     max_pages: int = 5
-    auth_url: str = ""  # Bluesky: where the app password logs in (PDS or entryway); default https://bsky.social
+    # Bluesky: where the app password logs in (PDS or entryway); default https://bsky.social
+    auth_url: str = ""
     stream_url: str = ""  # Bluesky: the Jetstream endpoint (wss://.../subscribe); default Bluesky's own
 
     @property
@@ -300,7 +302,9 @@ def _validate(settings: Settings, where: str) -> None:
     if not settings.city.aliases:
         raise SettingsError(f"{where} [city].aliases must name the city at least once")
     if settings.dashboard.auth not in ("password", "oidc"):
-        raise SettingsError(f'{where} [dashboard].auth must be "password" or "oidc", got {settings.dashboard.auth!r}')
+        raise SettingsError(
+            f'{where} [dashboard].auth must be "password" or "oidc", got {settings.dashboard.auth!r}'
+        )
 
 
 _TABLES = {

@@ -79,8 +79,12 @@ class Post(SQLModel, table=True):
         Index("ix_post_created_at", "created_at"),
         Index("ix_post_thread_root", "platform", "thread_root"),
         Index("ix_post_analyzed_at", "analyzed_at"),
-        Index("ix_post_reply", "platform", "in_reply_to", "created_at"),  # 0004: thread view (replies, siblings)
-        Index("ix_post_official", "is_official", "created_at"),  # 0004: incident view; pg_trgm GIN on text/title too
+        Index(
+            "ix_post_reply", "platform", "in_reply_to", "created_at"
+        ),  # 0004: thread view (replies, siblings)
+        Index(
+            "ix_post_official", "is_official", "created_at"
+        ),  # 0004: incident view; pg_trgm GIN on text/title too
     )
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=32)

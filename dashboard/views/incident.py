@@ -56,7 +56,13 @@ start_time = c2.time_input(
     key=f"inc_time_{root_id}",
     step=timedelta(minutes=10),
 )
-hours = c3.selectbox("期間", HOURS, index=HOURS.index(24 if root_id else 48), format_func=lambda h: f"{h} 時間", key="inc_hours")
+hours = c3.selectbox(
+    "期間",
+    HOURS,
+    index=HOURS.index(24 if root_id else 48),
+    format_func=lambda h: f"{h} 時間",
+    key="inc_hours",
+)
 since = datetime.combine(start_day, start_time, tzinfo=zone)
 until = since + timedelta(hours=hours)
 
