@@ -57,20 +57,6 @@ _SOFT = {  # base score, weight of the staff sign, clause, label, reason
     "internal": (0.30, 0.55, "4(7)⑦", "confidential", "内部の情報（{q}）"),
     "embargo": (0.60, 0.30, "4(7)⑦", "embargo", "公表前の案件（{q}）"),
 }
-_SOFT_SECTIONS = (  # every section _soft reads a finding from
-    "marking",
-    "unannounced",
-    "unannounced-weak",
-    "unannounced-known",
-    "aside",
-    "aside-strong",
-    "insider",
-    "draft",
-    "deliberation",
-    "secret",
-    "internal",
-    "personnel",
-)
 _SOFTER = ("aside", "draft", "deliberation", "secret", "internal")  # undone by "already public"
 _PARTNER_SECRETS = re.compile("予定価格|最低制限価格|落札|入札|口利き|事業者|業者")
 
@@ -174,7 +160,7 @@ class LeakDetector:
     # --- confidentiality, drafts, unannounced matters -----------------------------
     def _soft(self, post: PostText, doc: Doc, names, staff) -> list[Part]:
         text = doc.text
-        if not self._embargo and not sig.has(text, sig.CONFIDENTIAL, *_SOFT_SECTIONS):
+        if not self._embargo and not sig.has(text, sig.CONFIDENTIAL, *sig.SOFT_SECTIONS):
             return []
         found: dict[str, list[sig.Hit]] = {}
         concrete = sig.concrete(text)

@@ -23,25 +23,24 @@ PUBLIC = "leak_public.txt"
 PERSONAL = "leak_personal_data.txt"
 FILES = (STAFF, CONFIDENTIAL, SECURITY, PUBLIC, PERSONAL)
 
+# the confidentiality sections the leak detector's soft signs (markings, drafts …) are read from
+SOFT_SECTIONS = (
+    "marking",
+    "unannounced",
+    "unannounced-weak",
+    "unannounced-known",
+    "aside",
+    "aside-strong",
+    "insider",
+    "draft",
+    "deliberation",
+    "secret",
+    "personnel",
+    "internal",
+)
 # sections whose words can make a post a leak on their own or with a staff sign
 CONTENT_SECTIONS = (
-    (
-        CONFIDENTIAL,
-        (
-            "marking",
-            "unannounced",
-            "unannounced-weak",
-            "unannounced-known",
-            "aside",
-            "aside-strong",
-            "insider",
-            "draft",
-            "deliberation",
-            "secret",
-            "personnel",
-            "internal",
-        ),
-    ),
+    (CONFIDENTIAL, SOFT_SECTIONS),
     (SECURITY, ("system",)),
     (PERSONAL, ("record", "sensitive", "dealing")),
 )
