@@ -337,10 +337,7 @@ class MisinformationDetector:
         if found or verdict.agreements:
             return found
         # nothing to compare with the statement: a rumour, but not for words the statement uses
-        lemmas = self.fact_lemmas[chosen.index]
-        cues.spans["alarming"] = [
-            s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text
-        ]
+        cues.spans["alarming"] = self.rumours.unstated(cues["alarming"], fact, chosen.index)
         return self.rumours.rumour(doc, cues, terms, claims, matched=True)
 
     def _claim_similarity(self, claims: Claims, cand: Candidate, start: int) -> float:

@@ -55,6 +55,11 @@ class Rumours:
         self.fact_lemmas = fact_lemmas
         self.fact_safety = fact_safety
 
+    def unstated(self, spans: list[Span], fact: IndexedFact, index: int) -> list[Span]:
+        """The spans whose word statement `index` (`fact`) does not use, as a lemma or in its text."""
+        lemmas = self.fact_lemmas[index]
+        return [s for s in spans if s.word not in lemmas and s.word not in fact.doc.text]
+
     def unsupported(
         self,
         doc: View,
@@ -70,8 +75,7 @@ class Rumours:
         kinds = cues.rumour_kinds
         if cues.official_link or not kinds:
             return []  # an alarming word said plainly (a news report, a complaint) is not a rumour
-        lemmas = self.fact_lemmas[cand.index]
-        claimed = [s for s in cues["alarming"] if s.word not in lemmas and s.word not in fact.doc.text]
+        claimed = self.unstated(cues["alarming"], fact, cand.index)
         if kinds:  # a status the statement says nothing about, passed on as a rumour (「有料化されるって」)
             have = {s.start for s in claimed}
             claimed += [
