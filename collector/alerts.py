@@ -74,6 +74,8 @@ class Rules:
 
 
 def post_text(post: Post) -> PostText:
+    """What analysis reads of a stored post (or of anything read like one: a plain row, the
+    dashboard's view of a post), so every caller scores a post as the pipeline does."""
     return PostText(
         id=str(post.id),
         text=post.text,

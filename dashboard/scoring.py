@@ -10,8 +10,9 @@ import logging
 
 import streamlit as st
 
-from analysis import Analyzer, PostText
+from analysis import Analyzer
 from analysis.text import analyse_text
+from collector.alerts import post_text
 from collector.settings import Settings
 from dashboard.queries.detail import PostView
 
@@ -30,16 +31,7 @@ def hostility_score(settings: Settings, post: PostView) -> float | None:
         return max(stored)
     try:
         analyzer = _analyzer(settings.analysis_config())
-        pt = PostText(
-            id=str(post.id),
-            text=post.text,
-            title=post.title,
-            platform=post.platform,
-            author=post.author,
-            author_description=post.author_description,
-            reply_to_official=bool(post.in_reply_to),
-            created_at=post.created_at,
-        )
+        pt = post_text(post)  # as the pipeline gives it to the detector
         raw = f"{pt.title}\n{pt.text}" if pt.title else pt.text
         doc = analyse_text(raw)
         scores = [

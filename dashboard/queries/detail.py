@@ -33,6 +33,7 @@ class PostView:
     in_reply_to: str | None
     thread_root: str | None
     is_official: bool
+    reply_to_official: bool
     repost_count: int
     reply_count: int
     like_count: int
@@ -120,6 +121,7 @@ def _post_view(p: Post, sources: dict[int, str] | None = None) -> PostView:
         in_reply_to=p.in_reply_to,
         thread_root=p.thread_root,
         is_official=p.is_official,
+        reply_to_official=p.reply_to_official,
         repost_count=p.repost_count,
         reply_count=p.reply_count,
         like_count=p.like_count,
