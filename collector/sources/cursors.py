@@ -32,6 +32,8 @@ def iso(when: datetime) -> str:
 
 
 def from_iso(value: Any) -> datetime | None:
+    """An ISO 8601 time as the platforms' JSON gives it (…Z, +09:00), UTC when it names no zone;
+    None when it is missing, not a string or unreadable."""
     if not isinstance(value, str) or not value:
         return None
     try:

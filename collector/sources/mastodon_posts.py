@@ -10,7 +10,6 @@ Fields follow docs.joinmastodon.org/entities/Status (and Account for `note`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +17,7 @@ import httpx
 
 from collector.htmltext import html_to_text
 from collector.sources.base import NewPost
+from collector.sources.cursors import from_iso
 
 
 def id_order(status_id: Any) -> tuple[int, str]:
@@ -65,15 +65,6 @@ def status_text(status: dict) -> str:
     return f"{warning}\n\n{content}".strip() if warning else content
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
 
@@ -108,7 +99,7 @@ def status_to_post(status: dict, host: str, officials: Officials) -> NewPost | N
         author=global_acct(account, host),
         author_name=str(account.get("display_name") or ""),
         author_description=html_to_text(str(account.get("note") or "")),
-        created_at=_time(status.get("created_at")),
+        created_at=from_iso(status.get("created_at")),
         language=language[:16] if isinstance(language, str) else None,
         repost_count=_count(status.get("reblogs_count")),
         reply_count=_count(status.get("replies_count")),

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from collector.sources.base import NewPost
+from collector.sources.cursors import from_iso
 
 PUBLIC = ("public", "home")  # followers-only and direct notes are not public: never stored
 
@@ -29,15 +29,6 @@ def mfm_to_text(text: str | None) -> str:
     while previous != text:  # functions nest: unwrap from the inside out
         previous, text = text, _FN.sub(r"\1", text)
     return _TAGS.sub("", text).strip()
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def note_uri(note: dict[str, Any], base: str) -> str:
@@ -116,7 +107,7 @@ def note_to_post(
         url=str(note.get("url") or note.get("uri") or f"{base}/notes/{note['id']}"),
         author=handle(user),
         author_name=str(user.get("name") or ""),
-        created_at=parse_time(note.get("createdAt")),
+        created_at=from_iso(note.get("createdAt")),
         in_reply_to=parent_uri(note, base) or parent,
         thread_root=thread_root or root_uri(note, base),
         repost_count=int(note.get("renoteCount") or 0),

@@ -12,11 +12,11 @@ import html
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from collector.http import FetchError, Http, RateLimited
 from collector.sources.base import NewPost
+from collector.sources.cursors import from_iso
 
 log = logging.getLogger("kikimimi.x")
 
@@ -153,13 +153,6 @@ class XApi:
         return out
 
 
-def _time(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-
-
 def tweet_to_post(tweet: dict, users: dict[str, dict], official: set[str], watched: set[str]) -> NewPost:
     """One post: text unescaped (X sends &amp; &lt; &gt;), long posts whole (`note_tweet`)."""
     tid = str(tweet["id"])
@@ -182,7 +175,7 @@ def tweet_to_post(tweet: dict, users: dict[str, dict], official: set[str], watch
         author=username,
         author_name=str(user.get("name") or ""),
         author_description=str(user.get("description") or ""),
-        created_at=_time(tweet.get("created_at")),
+        created_at=from_iso(tweet.get("created_at")),
         in_reply_to=parent,
         thread_root=conversation if conversation != tid else None,
         language=lang if lang and lang not in ("und", "zxx", "qme", "qam", "qct", "qht", "qst") else None,

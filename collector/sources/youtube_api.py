@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from collector.htmltext import html_to_text
 from collector.http import FetchError, Http, RateLimited
 from collector.sources.base import NewPost
+from collector.sources.cursors import from_iso
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 DAILY_UNITS = 10_000  # the default quota per project and day
@@ -139,13 +140,6 @@ class Api:
         raise YouTubeError(f"YouTube {resource}: HTTP {status} {reason}: {message}", status, reason)
 
 
-def parse_time(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-
-
 def comment_to_post(comment: dict, video_id: str, channel_id: str, reply_count: int = 0) -> NewPost | None:
     """A comment under the channel's video: a reply to the official post (the video) or to a comment."""
     snippet = comment.get("snippet") or {}
@@ -164,7 +158,7 @@ def comment_to_post(comment: dict, video_id: str, channel_id: str, reply_count: 
         url=f"https://www.youtube.com/watch?v={video_id}&lc={comment['id']}",
         author=name or author_channel,
         author_name=name,
-        created_at=parse_time(snippet.get("publishedAt")),
+        created_at=from_iso(snippet.get("publishedAt")),
         in_reply_to=snippet.get("parentId") or video_id,
         thread_root=video_id,
         like_count=int(snippet.get("likeCount") or 0),
@@ -187,7 +181,7 @@ def video_to_post(video: dict, channel: dict[str, str]) -> NewPost:
         author=channel.get("handle") or channel.get("title", ""),
         author_name=channel.get("title", ""),
         author_description=channel.get("description", ""),
-        created_at=parse_time(snippet.get("publishedAt")),
+        created_at=from_iso(snippet.get("publishedAt")),
         language=(snippet.get("defaultLanguage") or snippet.get("defaultAudioLanguage") or None),
         reply_count=int(stats.get("commentCount") or 0),
         like_count=int(stats.get("likeCount") or 0),
