@@ -30,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: the repository root on the pat
 
 from analysis import Analyzer, PostText  # noqa: E402
 from analysis.io import fact_from_json, post_from_json  # noqa: E402
-from benchmarks.posts import MIX, _templates, corpus_facts, corpus_posts, generated  # noqa: E402
+from benchmarks.posts import corpus_facts, corpus_posts, topped_up  # noqa: E402
 
 TARGET = 0.5
 
@@ -48,22 +48,9 @@ def sudachi_tokenize() -> Callable[[str], object]:
 
 def stream(n: int, corpus_share: float = 0.25, seed: int = 7) -> list[dict]:
     """`n` posts: a deterministic sample of the corpora (`corpus_share` of them), the rest generated."""
-    rnd, data = random.Random(seed), _templates()
+    rnd = random.Random(seed)
     corpus = corpus_posts()
-    rows = rnd.sample(corpus, min(len(corpus), round(n * corpus_share)))
-    kinds = [k for k, w in MIX.items() for _ in range(w)]
-    while len(rows) < n:
-        rows.append(
-            {
-                "id": f"gen-{len(rows)}",
-                "text": generated(rnd.choice(kinds), rnd, data),
-                "platform": rnd.choice(["bluesky", "x", "mastodon"]),
-                "author": f"user{rnd.randrange(5000)}",
-                "reply_to_official": rnd.random() < 0.3,
-            }
-        )
-    rnd.shuffle(rows)
-    return rows
+    return topped_up(rnd.sample(corpus, min(len(corpus), round(n * corpus_share))), n, rnd)
 
 
 def best_rate(run: Callable[[], None], n: int, rounds: int) -> float:

@@ -54,16 +54,14 @@ def corpus_facts() -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def realistic_posts(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """`n` posts as classify-contract dicts: the corpora's posts once each, then generated ones."""
-    rnd, data = random.Random(seed), _templates()
-    rows = corpus_posts()[:n]
+def topped_up(rows: list[dict[str, Any]], n: int, rnd: random.Random) -> list[dict[str, Any]]:
+    """`rows`, then posts generated in `MIX` proportions (classify-contract dicts) up to `n`, shuffled."""
+    data = _templates()
     kinds = [k for k, w in MIX.items() for _ in range(w)]
     while len(rows) < n:
-        i = len(rows)
         rows.append(
             {
-                "id": f"gen-{i}",
+                "id": f"gen-{len(rows)}",
                 "text": generated(rnd.choice(kinds), rnd, data),
                 "platform": rnd.choice(["bluesky", "x", "mastodon"]),
                 "author": f"user{rnd.randrange(5000)}",
@@ -72,6 +70,11 @@ def realistic_posts(n: int, seed: int = 7) -> list[dict[str, Any]]:
         )
     rnd.shuffle(rows)
     return rows
+
+
+def realistic_posts(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    """`n` posts as classify-contract dicts: the corpora's posts once each, then generated ones."""
+    return topped_up(corpus_posts()[:n], n, random.Random(seed))
 
 
 @dataclass
