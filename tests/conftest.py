@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +95,11 @@ max_retries = 2
         encoding="utf-8",
     )
     return path
+
+
+def source_settings(path: Path, db_url: str, extra: str = "", **source: Any) -> str:
+    """A settings file (`write_settings`) with one [[sources]] table whose keys are `source`
+    (strings, lists, numbers, written as TOML); `extra` holds other tables. Returns its path for
+    `--settings`."""
+    keys = "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in source.items())
+    return str(write_settings(path, db_url, f"[[sources]]\n{keys}\n", extra))

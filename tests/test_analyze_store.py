@@ -21,10 +21,9 @@ from collector.db import make_engine, migrate
 from collector.delivery.notices import queue_notices
 from collector.settings import load_settings
 from collector.store import Alert, AlertPost, Post, ThreadStat
-from tests.collectors.mastodon_fake import Account, FakeMastodon
-from tests.conftest import write_settings
+from tests.collectors.mastodon_fake import TOKEN_ENV, Account, FakeMastodon
+from tests.conftest import source_settings, write_settings
 
-TOKEN_ENV = "KIKIMIMI_MASTODON_TOKEN"
 CITY = Account(
     "117025600270510000", "chino_city", display_name="茅野市", note="<p>長野県茅野市の公式アカウント</p>"
 )
@@ -63,17 +62,8 @@ class Thread:
 
 
 def _settings(tmp_path: Path, db_url: str, fake: FakeMastodon) -> str:
-    source = f"""
-[[sources]]
-name = "mstdn"
-kind = "mastodon"
-base_url = "{fake.base}"
-accounts = ["chino_city"]
-interval = "10m"
-token_env = "{TOKEN_ENV}"
-"""
     extra = '[notify]\nto = ["kouhou@example.jp"]\nmin_severity = "critical"\n'
-    return str(write_settings(tmp_path / "settings.toml", db_url, source, extra=extra))
+    return source_settings(tmp_path / "settings.toml", db_url, extra, **fake.city_source())
 
 
 def _cycle(settings: str, capsys) -> str:  # noqa: ANN001

@@ -26,6 +26,7 @@ import yaml  # PyYAML arrives with apprise; the cassettes are VCR.py YAML
 from tests.localserver import LocalServer, Request, Response
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "mastodon"
+TOKEN_ENV = "KIKIMIMI_MASTODON_TOKEN"  # where the tests put `FakeMastodon.token` for a source to read
 SKIP_HEADERS = {"content-length", "transfer-encoding", "content-encoding", "connection"}
 
 
@@ -98,6 +99,17 @@ class FakeMastodon:
     @property
     def base(self) -> str:
         return self.server.url("")
+
+    def city_source(self) -> dict[str, Any]:
+        """The [[sources]] keys of a source reading the city's account (chino_city) here, token in TOKEN_ENV."""
+        return {
+            "name": "mstdn",
+            "kind": "mastodon",
+            "base_url": self.base,
+            "accounts": ["chino_city"],
+            "interval": "10m",
+            "token_env": TOKEN_ENV,
+        }
 
     def __post_init__(self) -> None:
         self.server.add("/api/v1/accounts/lookup", self._lookup)

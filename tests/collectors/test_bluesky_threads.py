@@ -22,7 +22,7 @@ from tests.collectors.bsky_fake import (
     uri,
 )
 from tests.collectors.readback import collect, status, stored_posts
-from tests.conftest import write_settings
+from tests.conftest import source_settings
 
 KAZE = Person(
     "did:plc:r4kz7wq2xm5n3p6s8t2v4y6a",
@@ -35,17 +35,16 @@ SORA = Person("did:plc:s0ra3c5e7g9h2j4k6m8n3q5r", "sora-walk.bsky.social", "", "
 OTHER = Person("did:plc:o7th3r5t7v9x2z4b6d8f3h5j", "news-bot.bsky.social", "ニュース", "")
 
 
-def _settings(tmp_path: Path, db_url: str, base_url: str, extra: str = "") -> str:
-    source = f"""
-[[sources]]
-name = "bsky"
-kind = "bluesky"
-base_url = "{base_url}"
-accounts = ["{CITY_HANDLE}"]
-interval = "5m"
-{extra}
-"""
-    return str(write_settings(tmp_path / "settings.toml", db_url, source))
+def _settings(tmp_path: Path, db_url: str, base_url: str) -> str:
+    return source_settings(
+        tmp_path / "settings.toml",
+        db_url,
+        name="bsky",
+        kind="bluesky",
+        base_url=base_url,
+        accounts=[CITY_HANDLE],
+        interval="5m",
+    )
 
 
 def _city_thread(fake: FakeBluesky) -> dict[str, str]:
@@ -178,19 +177,10 @@ def test_branches_cut_by_the_depth_limit_are_read_separately(
 ALICE = Person("user(0)", "alice.test", "ali", "Alice's profile")
 
 
-def _alice_source(tmp_path: Path, db_url: str, server) -> str:  # noqa: ANN001
-    return str(
-        write_settings(
-            tmp_path / "s.toml",
-            db_url,
-            f"""
-[[sources]]
-name = "bsky"
-kind = "bluesky"
-base_url = "{server.url("")}"
-accounts = ["alice.test"]
-""",
-        )
+def _account_source(tmp_path: Path, db_url: str, server, account: str) -> str:  # noqa: ANN001
+    """A source that reads one account (and the replies under its posts) on the local AppView."""
+    return source_settings(
+        tmp_path / "s.toml", db_url, name="bsky", kind="bluesky", base_url=server.url(""), accounts=[account]
     )
 
 
@@ -238,7 +228,7 @@ def test_recorded_appview_threads_are_read_whole(tmp_path, sqlite_url, server, c
     fake.threads[mine["uri"]] = load(fixture)
     if fixture == "thread-shallow.json":  # bob's reply was cut at the depth limit: its own thread
         fake.threads["record(8)"] = load("thread-deep.json")["replies"][1]
-    settings = _alice_source(tmp_path, sqlite_url, server)
+    settings = _account_source(tmp_path, sqlite_url, server, "alice.test")
 
     assert "bsky: ok" in collect(settings, capsys)
     posts = [p for p in stored_posts(sqlite_url, "bluesky").values() if p.external_id != mine["uri"]]
@@ -261,7 +251,7 @@ def test_recorded_author_feed_keeps_the_accounts_posts_and_whom_it_answered(
     fake = FakeBluesky(server)
     fake.people = [ALICE, Person("user(2)", "bob.test")]
     fake.feeds["user(0)"] = [load("author-feed-alice.json")]  # alice's own four posts, one a reply to bob
-    collect(_alice_source(tmp_path, sqlite_url, server), capsys)
+    collect(_account_source(tmp_path, sqlite_url, server, "alice.test"), capsys)
     posts = {p.text: p for p in stored_posts(sqlite_url, "bluesky").values()}
     assert {t for t, p in posts.items() if p.is_official} == {
         "thanks bob",
@@ -281,19 +271,7 @@ def test_reposts_by_the_account_are_not_its_posts(tmp_path, sqlite_url, server, 
     fake.feeds["user(2)"] = [feed]
     dan_did = {item["post"]["author"]["did"] for item in feed if "reason" not in item}
     fake.people[1].did = dan_did.pop()
-    settings = str(
-        write_settings(
-            tmp_path / "s.toml",
-            sqlite_url,
-            f"""
-[[sources]]
-name = "bsky"
-kind = "bluesky"
-base_url = "{server.url("")}"
-accounts = ["dan.test"]
-""",
-        )
-    )
+    settings = _account_source(tmp_path, sqlite_url, server, "dan.test")
     fake.feeds[fake.people[1].did] = [feed]
     collect(settings, capsys)
     texts = sorted(p.text for p in stored_posts(sqlite_url, "bluesky").values())
@@ -302,19 +280,7 @@ accounts = ["dan.test"]
 
 def test_unknown_account_fails_the_source_with_a_clear_note(tmp_path, sqlite_url, server, capsys):
     FakeBluesky(server)
-    settings = str(
-        write_settings(
-            tmp_path / "s.toml",
-            sqlite_url,
-            f"""
-[[sources]]
-name = "bsky"
-kind = "bluesky"
-base_url = "{server.url("")}"
-accounts = ["no-such-city.bsky.social"]
-""",
-        )
-    )
+    settings = _account_source(tmp_path, sqlite_url, server, "no-such-city.bsky.social")
     collect(settings, capsys)
     health = status(settings, capsys)["bsky"]
     assert health["last_result"] == "error"
@@ -322,17 +288,7 @@ accounts = ["no-such-city.bsky.social"]
 
 
 def test_a_source_with_nothing_to_watch_is_disabled(tmp_path, sqlite_url, capsys):
-    settings = str(
-        write_settings(
-            tmp_path / "s.toml",
-            sqlite_url,
-            """
-[[sources]]
-name = "bsky"
-kind = "bluesky"
-""",
-        )
-    )
+    settings = source_settings(tmp_path / "s.toml", sqlite_url, name="bsky", kind="bluesky")
     collect(settings, capsys)
     health = status(settings, capsys)["bsky"]
     assert health["last_result"] == "disabled" and "set query" in health["last_error"]

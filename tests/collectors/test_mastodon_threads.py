@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 from collector.cli import main
-from tests.collectors.mastodon_fake import FIXTURES, Account, FakeMastodon, recorded
+from tests.collectors.mastodon_fake import FIXTURES, TOKEN_ENV, Account, FakeMastodon, recorded
 from tests.collectors.readback import collect, status, stored_posts
-from tests.conftest import write_settings
+from tests.conftest import source_settings
 
-TOKEN_ENV = "KIKIMIMI_MASTODON_TOKEN"
 # the recorded federated reply (mastodon-extra/status_context_federated.json) answers status OFFICIAL_ID
 CITY = Account(
     "117025600270510000", "chino_city", display_name="茅野市", note="<p>長野県茅野市の公式アカウント</p>"
@@ -20,18 +19,20 @@ YAMADA = Account("117025600270519001", "yamada", display_name="山田", note="<p
 SUZUKI = Account("117025600270519002", "suzuki", "mstdn.example", "鈴木", "<p>旅と温泉</p>")
 
 
-def _settings(tmp_path: Path, db_url: str, fake: FakeMastodon, extra: str = "") -> str:
-    source = f"""
-[[sources]]
-name = "mstdn"
-kind = "mastodon"
-base_url = "{fake.base}"
-accounts = ["chino_city"]
-interval = "10m"
-token_env = "{TOKEN_ENV}"
-{extra}
-"""
-    return str(write_settings(tmp_path / "settings.toml", db_url, source))
+def _settings(tmp_path: Path, db_url: str, fake: FakeMastodon) -> str:
+    return source_settings(tmp_path / "settings.toml", db_url, **fake.city_source())
+
+
+def _account_source(tmp_path: Path, db_url: str, server, account: str) -> str:  # noqa: ANN001
+    """A source that reads one account (and the replies under its posts) on the local server, no token."""
+    return source_settings(
+        tmp_path / "s.toml",
+        db_url,
+        name="mstdn",
+        kind="mastodon",
+        base_url=server.url(""),
+        accounts=[account],
+    )
 
 
 def _city_thread(fake: FakeMastodon) -> dict[str, dict]:
@@ -149,19 +150,7 @@ def test_recorded_account_lookup_statuses_and_empty_context(tmp_path, sqlite_url
     statuses = json.loads(page.body)
     for st in statuses:
         server.add(f"/api/v1/statuses/{st['id']}/context", recorded("test_status_context", 1))
-    settings = str(
-        write_settings(
-            tmp_path / "s.toml",
-            sqlite_url,
-            f"""
-[[sources]]
-name = "mstdn"
-kind = "mastodon"
-base_url = "{server.url("")}"
-accounts = ["mastodonpy_test"]
-""",
-        )
-    )
+    settings = _account_source(tmp_path, sqlite_url, server, "mastodonpy_test")
 
     assert "mstdn: ok new_posts=5" in collect(settings, capsys)
     posts = stored_posts(sqlite_url, "mastodon")
@@ -177,19 +166,7 @@ accounts = ["mastodonpy_test"]
 
 def test_unknown_account_fails_with_the_recorded_404(tmp_path, sqlite_url, server, capsys):
     server.add("/api/v1/accounts/lookup", recorded("test_account_lookup", 1))  # {"error":"Record not found"}
-    settings = str(
-        write_settings(
-            tmp_path / "s.toml",
-            sqlite_url,
-            f"""
-[[sources]]
-name = "mstdn"
-kind = "mastodon"
-base_url = "{server.url("")}"
-accounts = ["kljadklajsdkljlkjlkjlkjasdasd"]
-""",
-        )
-    )
+    settings = _account_source(tmp_path, sqlite_url, server, "kljadklajsdkljlkjlkjlkjasdasd")
     collect(settings, capsys)
     health = status(settings, capsys)["mstdn"]
     assert health["last_result"] == "error" and "is not known on" in health["last_error"]
