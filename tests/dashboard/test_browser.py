@@ -22,24 +22,15 @@ from sqlmodel import Session, select
 from collector.db import make_engine, session_scope
 from collector.store import Alert, Post
 from dashboard.queries.alerts import QueueFilter, load_queue
+from tests.browser import ARTIFACTS, chromium, dialogs, require_chromium
 from tests.conftest import write_settings
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 NASTY = (
     '<script>alert("x")</script> <img src=x onerror=alert(1)> '
     "[click](javascript:alert(1)) &lt;b&gt;太字&lt;/b&gt; 茅野市の水道は危ない"
 )
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -60,13 +51,7 @@ def served_with_password(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 def _serve(tmp_path: Path, password: str | None = None) -> Iterator[tuple[str, str]]:
     """`kikimimi demo --no-serve` into a temp database, one hostile-HTML post added, then `kikimimi dashboard`."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"browser test needs Debian's chromium at {CHROMIUM} (apt-get install chromium fonts-ipafont-gothic)"
-        )
-    pytest.importorskip(
-        "playwright.sync_api", reason="browser test needs the playwright package (pip install playwright)"
-    )
+    require_chromium()
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     settings = write_settings(tmp_path / "settings.toml", url)
     script = Path(sys.executable).parent / "kikimimi"  # the installed command, as a user runs it
@@ -141,17 +126,10 @@ def _serve(tmp_path: Path, password: str | None = None) -> Iterator[tuple[str, s
 
 @pytest.fixture
 def browser_page(served):  # noqa: ANN001, ANN201
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.dialogs = dialogs
+        page.dialogs = dialogs(page)
         yield page
-        browser.close()
 
 
 def _wait_ready(page) -> None:  # noqa: ANN001
@@ -254,12 +232,8 @@ def test_incident_view_of_the_demo_pile_on(served, browser_page):
 
 @pytest.fixture
 def password_page(served_with_password):  # noqa: ANN001, ANN201
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as browser:
         yield browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ja-JP")
-        browser.close()
 
 
 def test_deep_links_ask_for_the_login_first(served_with_password, password_page):

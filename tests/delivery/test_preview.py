@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from collector.cli import main
+from tests.browser import ARTIFACTS, chromium, dialogs, require_chromium
 from tests.conftest import write_settings
 from tests.delivery.conftest import DAY, MYNUMBER, SCRIPT, engine_for, seed_day
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _preview(tmp_path: Path, db_url: str, capsys) -> str:  # noqa: ANN001
@@ -59,27 +48,18 @@ def test_a_bad_date_names_the_format(tmp_path: Path, sqlite_url: str, capsys) ->
 
 @pytest.mark.browser
 def test_the_digest_reads_well_in_a_real_browser(tmp_path: Path, sqlite_url: str, capsys) -> None:  # noqa: ANN001
-    if not shutil.which(CHROMIUM):
-        pytest.skip("needs Debian's chromium: apt-get install -y chromium fonts-ipafont-gothic")
-    from playwright.sync_api import sync_playwright
-
+    require_chromium()
     page_file = tmp_path / "out.html"
     page_file.write_text(_preview(tmp_path, sqlite_url, capsys), encoding="utf-8")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 800, "height": 900})
-            dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(page_file.as_uri())
-            page.screenshot(path=str(ARTIFACTS / "digest.png"), full_page=True)
-            body = page.inner_text("body")
-            link = page.get_attribute("a[href*='?alert=']", "href")
-            table_rows = page.locator("table tr").count()
-        finally:
-            browser.close()
-    assert dialogs == []  # the post's <script> is shown as text, never run
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 800, "height": 900})
+        opened = dialogs(page)
+        page.goto(page_file.as_uri())
+        page.screenshot(path=str(ARTIFACTS / "digest.png"), full_page=True)
+        body = page.inner_text("body")
+        link = page.get_attribute("a[href*='?alert=']", "href")
+        table_rows = page.locator("table tr").count()
+    assert opened == []  # the post's <script> is shown as text, never run
     assert SCRIPT in body
     assert "日次レポート" in body and "要対応のアラート" in body and "取得に失敗している情報源" in body
     assert link.startswith("http://127.0.0.1:8501/?alert=")
