@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,3 +105,23 @@ def source_settings(path: Path, db_url: str, extra: str = "", **source: Any) -> 
     `--settings`."""
     keys = "\n".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in source.items())
     return str(write_settings(path, db_url, f"[[sources]]\n{keys}\n", extra))
+
+
+def kikimimi_command() -> list[str]:
+    """The installed `kikimimi` command, as a user runs it (`python -m collector.cli` without one)."""
+    script = Path(sys.executable).parent / "kikimimi"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "collector.cli"]
+
+
+def classify_cli(cwd: Path, posts: list[dict[str, Any]], *args: str) -> str:
+    """What `kikimimi classify [args]` prints (one JSON result a line), run in its own process with no
+    database, `posts` as JSON lines on stdin."""
+    stdin = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
+    return subprocess.run(
+        [*kikimimi_command(), "classify", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=True,
+    ).stdout

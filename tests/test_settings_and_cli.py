@@ -12,6 +12,7 @@ import pytest
 
 from collector.cli import VERBS, main
 from collector.settings import SettingsError, load_settings, parse_duration
+from tests.conftest import classify_cli
 
 REPO = Path(__file__).parent.parent
 
@@ -124,16 +125,7 @@ def test_classify_reads_stdin_and_writes_one_line_per_post_without_a_database(tm
         {"id": "b", "text": "チノパンを買った"},
         {"text": "茅野市の蓼科湖がきれい"},
     ]
-    stdin = "\n".join(json.dumps(p, ensure_ascii=False) for p in posts) + "\n"
-    r = subprocess.run(
-        [sys.executable, "-m", "collector.cli", "classify"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
-    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    lines = [json.loads(x) for x in classify_cli(tmp_path, posts).splitlines()]
     assert [x["id"] for x in lines[:2]] == ["a", "b"]
     assert len(lines) == 3
     assert lines[0]["relevant"] is True

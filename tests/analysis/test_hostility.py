@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from analysis.detectors.hostility import HostilityDetector
 from analysis.detectors.hostility_lexicon import DIR, LexiconError, load
 from analysis.evaluate import evaluate
 from analysis.text import analyse_text
+from tests.conftest import classify_cli
 
 TESTS = Path(__file__).resolve().parents[1]
 ANALYZER = Analyzer(AnalysisConfig())
@@ -225,16 +224,7 @@ def test_classify_cli_flags_a_threat_hears_a_critic_and_ignores_a_surname(tmp_pa
         {"id": "crit", "text": "説明不足では？この政策には反対です", "reply_to_official": True},
         {"id": "surname", "text": "茅野さんマジでうざい、消えろ", "platform": "x"},
     ]
-    stdin = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
-    r = subprocess.run(
-        [sys.executable, "-m", "collector.cli", "classify"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
-    out = [json.loads(line) for line in r.stdout.splitlines()]
+    out = [json.loads(line) for line in classify_cli(tmp_path, posts).splitlines()]
     assert [o["id"] for o in out] == ["hos", "crit", "surname"]
     [flag] = [f for f in out[0]["flags"] if f["kind"] == "hostility"]
     assert flag["severity"] == "critical" and flag["clause"] == "4(6)"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from analysis.detectors.leak import LeakDetector
 from analysis.evaluate import evaluate
 from analysis.text import analyse_text
 from collector.settings import load_settings
+from tests.conftest import classify_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "leak.jsonl"
@@ -188,11 +187,6 @@ def test_every_finding_says_why_and_what_to_do():
     assert f.details["categories"] and f.details["staff_signal"]
 
 
-def _kikimimi() -> list[str]:
-    script = Path(sys.executable).parent / "kikimimi"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "collector.cli"]
-
-
 def test_classify_never_prints_a_raw_my_number(tmp_path):
     grouped = f"{MY_NUMBER[:4]}-{MY_NUMBER[4:8]}-{MY_NUMBER[8:]}"
     posts = [
@@ -203,10 +197,7 @@ def test_classify_never_prints_a_raw_my_number(tmp_path):
             "author_description": "茅野市役所",
         },
     ]
-    stdin = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
-    out = subprocess.run(
-        [*_kikimimi(), "classify"], input=stdin, capture_output=True, text=True, cwd=tmp_path, check=True
-    ).stdout
+    out = classify_cli(tmp_path, posts)
     lines = [json.loads(x) for x in out.splitlines()]
     assert [x["id"] for x in lines] == ["a", "b"]
     for line in lines:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from analysis.engine import Analyzer
 from analysis.evaluate import evaluate
 from analysis.io import fact_from_json, parse_time
 from analysis.types import AnalysisConfig, Fact, Finding, PostText
+from tests.conftest import classify_cli
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FACTS = [
@@ -245,16 +244,7 @@ def test_classify_cli_with_facts_reports_the_official_statement_url(tmp_path):
             "created_at": "2025-08-10T09:00:00+09:00",
         },
     ]
-    stdin = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts)
-    r = subprocess.run(
-        [sys.executable, "-m", "collector.cli", "classify", "--facts", str(facts)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    )
-    out = [json.loads(line) for line in r.stdout.splitlines()]
+    out = [json.loads(line) for line in classify_cli(tmp_path, posts, "--facts", str(facts)).splitlines()]
     assert [o["id"] for o in out] == ["rumour", "repeat"]
     [flag] = [f for f in out[0]["flags"] if f["kind"] == "misinformation"]
     assert flag["fact_url"] == HANABI.url and HANABI.url in flag["reason"]

@@ -10,7 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ from collector.db import make_engine, session_scope
 from collector.store import Alert, Post
 from dashboard.queries.alerts import QueueFilter, load_queue
 from tests.browser import ARTIFACTS, chromium, dialogs, require_chromium
-from tests.conftest import write_settings
+from tests.conftest import kikimimi_command, write_settings
 
 pytestmark = pytest.mark.browser
 
@@ -54,9 +53,7 @@ def _serve(tmp_path: Path, password: str | None = None) -> Iterator[tuple[str, s
     require_chromium()
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     settings = write_settings(tmp_path / "settings.toml", url)
-    script = Path(sys.executable).parent / "kikimimi"  # the installed command, as a user runs it
-    kikimimi = [str(script)] if script.exists() else [sys.executable, "-m", "collector.cli"]
-    kikimimi += ["--settings", str(settings)]
+    kikimimi = [*kikimimi_command(), "--settings", str(settings)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIKIMIMI_")}
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
