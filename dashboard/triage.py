@@ -10,12 +10,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from collector.db import session_scope
 from collector.store import STATUS_LABELS, Alert, OfficialStatement, ReplyDraft, TriageEvent, utcnow
+
+Row = TypeVar("Row", Alert, ReplyDraft)
 
 
 class TriageError(ValueError):
@@ -29,14 +32,19 @@ def _actor(actor: str) -> str:
     return actor[:200]
 
 
-def _locked(session: Session, alert_id: int) -> Alert:
-    stmt = select(Alert).where(Alert.id == alert_id)
+def _for_update(session: Session, model: type[Row], row_id: int, what: str) -> Row:
+    """The row by id, locked until the transaction ends on PostgreSQL (SELECT … FOR UPDATE)."""
+    stmt = select(model).where(model.id == row_id)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()
-    alert = session.exec(stmt).first()
-    if alert is None:
-        raise TriageError(f"アラート #{alert_id} が見つかりません。")
-    return alert
+    row = session.exec(stmt).first()
+    if row is None:
+        raise TriageError(f"{what} #{row_id} が見つかりません。")
+    return row
+
+
+def _locked(session: Session, alert_id: int) -> Alert:
+    return _for_update(session, Alert, alert_id, "アラート")
 
 
 def _event(session: Session, alert: Alert, actor: str, name: str, old: str | None, new: str | None) -> None:
@@ -107,13 +115,7 @@ def bulk_status(engine: Engine, alert_ids: Iterable[int], status: str, actor: st
 
 
 def _draft(session: Session, draft_id: int) -> ReplyDraft:
-    stmt = select(ReplyDraft).where(ReplyDraft.id == draft_id)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    draft = session.exec(stmt).first()
-    if draft is None:
-        raise TriageError(f"返信案 #{draft_id} が見つかりません。")
-    return draft
+    return _for_update(session, ReplyDraft, draft_id, "返信案")
 
 
 def create_draft(engine: Engine, alert_id: int, text: str, actor: str) -> int:
