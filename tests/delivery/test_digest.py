@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -27,6 +28,15 @@ def _parts(msg):  # noqa: ANN001, ANN202
     plain = msg.get_body(preferencelist=("plain",))
     html = msg.get_body(preferencelist=("html",))
     return plain, html
+
+
+def _day_digest(tmp_path: Path, db_url: str, smtp) -> EmailMessage:  # noqa: ANN001
+    """The seeded day's digest sent once: the message the SMTP server received."""
+    settings = delivery_settings(tmp_path, db_url, smtp.port)
+    engine = engine_for(db_url)
+    seed_day(engine)
+    send_daily_digest(settings, engine, DAY, now=NOW)
+    return smtp.inbox.messages[0]
 
 
 def test_digest_arrives_as_utf8_multipart_with_japanese_subject(tmp_path: Path, db_url: str, smtp) -> None:  # noqa: ANN001
@@ -68,12 +78,7 @@ def test_digest_arrives_as_utf8_multipart_with_japanese_subject(tmp_path: Path, 
 
 
 def test_mynumber_in_a_leaked_post_never_appears_in_the_mail(tmp_path: Path, db_url: str, smtp) -> None:  # noqa: ANN001
-    settings = delivery_settings(tmp_path, db_url, smtp.port)
-    engine = engine_for(db_url)
-    seed_day(engine)
-    send_daily_digest(settings, engine, DAY, now=NOW)
-
-    msg = smtp.inbox.messages[0]
+    msg = _day_digest(tmp_path, db_url, smtp)
     plain, html = _parts(msg)
     everything = plain.get_content() + html.get_content()
     digits = re.sub(r"\D", "", everything)
@@ -86,24 +91,14 @@ def test_mynumber_in_a_leaked_post_never_appears_in_the_mail(tmp_path: Path, db_
 
 def test_without_a_masker_a_leak_shows_no_post_text(tmp_path: Path, db_url: str, smtp, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(safe, "_pii_mask", None)
-    settings = delivery_settings(tmp_path, db_url, smtp.port)
-    engine = engine_for(db_url)
-    seed_day(engine)
-    send_daily_digest(settings, engine, DAY, now=NOW)
-
-    plain, html = _parts(smtp.inbox.messages[0])
+    plain, html = _parts(_day_digest(tmp_path, db_url, smtp))
     everything = plain.get_content() + html.get_content()
     assert "窓口で見た田中さん" not in everything
     assert "個人番号（マイナンバー）と思われる番号を含む投稿です。" in everything
 
 
 def test_post_text_is_escaped_and_cannot_add_headers(tmp_path: Path, db_url: str, smtp) -> None:  # noqa: ANN001
-    settings = delivery_settings(tmp_path, db_url, smtp.port)
-    engine = engine_for(db_url)
-    seed_day(engine)
-    send_daily_digest(settings, engine, DAY, now=NOW)
-
-    msg = smtp.inbox.messages[0]
+    msg = _day_digest(tmp_path, db_url, smtp)
     plain, html = _parts(msg)
     page = html.get_content()
     assert SCRIPT not in page and "<script" not in page.lower()
@@ -173,12 +168,7 @@ def test_the_daemon_catches_up_a_missed_digest_after_digest_time(tmp_path: Path,
 
 def test_a_masker_that_misses_the_number_is_backed_up(tmp_path: Path, db_url: str, smtp, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(safe, "_pii_mask", lambda text: text)  # a masker that masks nothing
-    settings = delivery_settings(tmp_path, db_url, smtp.port)
-    engine = engine_for(db_url)
-    seed_day(engine)
-    send_daily_digest(settings, engine, DAY, now=NOW)
-
-    plain, html = _parts(smtp.inbox.messages[0])
+    plain, html = _parts(_day_digest(tmp_path, db_url, smtp))
     everything = plain.get_content() + html.get_content()
     assert "窓口で見た田中さん" in everything  # the text is shown, as masked by the masker …
     assert "123456789018" not in re.sub(r"\D", "", everything)  # … and no long number survives
