@@ -85,7 +85,7 @@ class Relevance:
         self.handles = [h for h in self.handles if h]
         self.names = [normalize(a) for a in config.aliases if not a.isascii()]
         # posts that never name the city: its places, events and official statements
-        self.local = LocalEvidence(facts, self.names)
+        self.local = LocalEvidence(facts, self.names, config.local_terms)
 
     def judge(self, post: PostText, doc: Doc) -> tuple[bool, str]:
         """(relevant, a short Japanese reason)."""
@@ -99,6 +99,8 @@ class Relevance:
         named = False  # the city's name is there, but as someone's surname
         if self.native is not None:
             for m in self.native.finditer(text):
+                if _inside_longer_word(doc, m.start()):
+                    continue  # うちの市 holds ちの市 but names no one
                 why = _judge_occurrence(m.group(), self.kinds[m.group()], doc, m.start(), self.lex)
                 if why:
                     return True, why
@@ -146,8 +148,6 @@ def _official_handle(post: PostText, doc: Doc, handles: list[str]) -> str:
 
 def _judge_occurrence(term: str, kind: str, doc: Doc, start: int, lex: Context) -> str:
     """A reason if this occurrence of `term` names the place, else ''."""
-    if _inside_longer_word(doc, start):
-        return ""
     verdict = _place_or_person(doc, term, kind, start, start + len(term), lex)
     if not verdict:
         return ""
@@ -173,10 +173,11 @@ def _place_or_person(doc: Doc, term: str, kind: str, start: int, end: int, lex: 
     """'地名' / '文脈' when the occurrence names the place, '' when it names a person."""
     text = doc.text
     after = text[end : end + 8]
-    if term.endswith(lex.place_suffixes) or after.startswith(lex.place_suffixes):
+    if term.endswith(lex.place_suffixes):
         return "地名"
-    if after.startswith(lex.person_suffixes):
-        return ""
+    place = _longest_prefix(after, lex.place_suffixes)
+    if place or _longest_prefix(after, lex.person_suffixes):  # the longer one: 茅野店長 is a person
+        return "地名" if place >= _longest_prefix(after, lex.person_suffixes) else ""
     i = _token_at(doc, start)
     j = next((k for k in range(max(i, 0), len(doc.begins)) if doc.begins[k] >= end), -1)
     if j >= 0 and doc.begins[j] == end and doc.pos[j][:4] == ("名詞", "固有名詞", "人名", "名"):
@@ -193,6 +194,11 @@ def _place_or_person(doc: Doc, term: str, kind: str, start: int, end: int, lex: 
         if j >= 0 and doc.begins[j] == end and doc.lemmas[j] in ("と", "ちゃん", "っち"):
             return ""
     return "地名" if pos[:3] == ("名詞", "固有名詞", "地名") else "文脈"
+
+
+def _longest_prefix(text: str, words: tuple[str, ...]) -> int:
+    """The length of the longest of `words` that `text` starts with (0 when none)."""
+    return max((len(w) for w in words if text.startswith(w)), default=0)
 
 
 def _katakana_given_name(doc: Doc, j: int) -> bool:

@@ -246,3 +246,113 @@ def test_statements_on_topics_never_seen_in_development_tie_posts_to_the_city(te
 def test_a_person_word_in_another_sentence_does_not_make_the_name_a_surname():
     assert relevant("名札が苗字だけになった店が多いね。茅野もそうなってた")
     assert not relevant("茅野って苗字、珍しいよね")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市役所の駐車場、昼はいつも満車",
+        "市長の会見、何も決まってないってことか",
+        "市の職員ってなんでこんなに偉そうなの",
+        "市のLINEでごみの日の通知が来る",
+        "税務課に電話したら丁寧だった",
+        "うちの市、ふるさと納税の返礼品しょぼい",
+        "役所の手続き、書く紙多すぎ",
+        "総理も市長も辞めろ",  # the national government named, but 市長 is the city's
+        "県知事と市長が視察に来てた",  # the prefecture is no other place
+        "長野県内で一番古いのがうちの市役所らしい",
+    ],
+)
+def test_the_administration_named_without_the_city_is_the_citys(text):
+    ok, why = relevant_with_facts(text)
+    assert ok and "市" in why, why  # by its civic words, or a statement on the same topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "金沢市の市役所、建て替えるらしい",  # a district name of ours, but 金沢市 is Kanazawa
+        "諏訪市の市長、また視察",
+        "岡谷の市役所は駐車場が広い",
+        "長野市役所の食堂がうまい",
+        "長野の市役所って駅から遠い",  # 長野 owning the office is the city of Nagano
+        "大阪の市長は辞めろ",
+        "ニューヨーク市長の演説",
+        "ソウルの市役所前の広場",
+        "横浜の区役所で転入届",
+        "富士見町役場の前で事故",
+        "原村の村長が再選",
+        "都庁の職員は残業が多い",
+        "隣の市の市長、また不祥事",
+        "実家の市役所から成人式の案内",
+        "全国の市役所でシステム障害",
+        "韓国の役所はオンラインで全部できる",
+        "県の観光課に問い合わせた",
+        "Chino Hills の市役所みたいな建物",
+    ],
+)
+def test_the_administration_of_another_place_is_not_the_citys(text):
+    ok, why = relevant_with_facts(text)
+    assert not ok, why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "政府も役所も国民のことを考えてない",  # generic words in a post about national government
+        "日本の役所はなぜFAXなのか",
+        "政府は市民の声を聞け",
+        "一般市民には関係ない",  # 市民 inside a longer word
+        "市民ランナーが自己ベスト",
+        "都市伝説はだいたい嘘",
+        "朝市で野菜を買った",
+        "県知事の会見は雪対策の話",  # the prefecture alone is not the city
+        "会社の総務課は電話が鳴りっぱなし",
+    ],
+)
+def test_words_that_only_look_municipal_are_not_the_city(text):
+    ok, why = relevant_with_facts(text)
+    assert not ok, why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "茅野さんが市役所に転職したらしい",  # the surname: the post is about a person
+        "茅野愛衣さん、市長役の声が最高",
+        "Chino, CA の市議会、また倉庫を承認",
+        "チノパンで市の面接に行ったらLAの友達に笑われた",
+    ],
+)
+def test_the_surname_and_chino_california_stay_irrelevant_with_a_civic_word(text):
+    ok, why = relevant_with_facts(text)
+    assert not ok, why
+
+
+def test_the_citys_features_count_unless_a_neighbour_is_named():
+    assert relevant("八ヶ岳おろしで自転車が進まない")
+    assert relevant("御柱まであと二年")
+    assert relevant("寒天干しの景色が好き")
+    assert relevant("諏訪中央病院で検査してきた")  # in the city, despite its 諏訪
+    assert not relevant("御柱祭の木落しを下諏訪で見た")
+    assert not relevant("八ヶ岳おろしは北杜でも吹く")
+    assert not relevant("諏訪赤十字病院で検査してきた")
+
+
+def test_a_river_or_district_with_a_feature_after_no_is_the_city():
+    assert relevant("上川の水位が上がってきた")
+    assert relevant("宮川の消防団の詰所")
+    assert not relevant("伊勢の宮川、水位がやばい")
+    assert not relevant("北山の紅葉がきれい")
+
+
+def test_the_longer_suffix_decides_between_place_and_person():
+    assert not relevant("バイト先の茅野店長がうざい")
+    assert relevant("茅野の図書館で借りた漫画")  # 漫画 leans to a person, の図書館 is the place
+
+
+def test_a_claim_passed_on_about_a_statements_subject_is_relevant():
+    ok, why = relevant_with_facts("プール、雨の日は休みになるらしい")
+    assert ok and "伝聞" in why, why
+    assert not relevant_with_facts("プールで泳いだら筋肉痛")[0]  # no claim
+    assert not relevant_with_facts("東京の友達の学校も学級閉鎖らしい")[0]  # another place
