@@ -24,6 +24,7 @@ from analysis.types import AnalysisConfig, Fact, PostText
 
 _LEXICON = Path(__file__).parent / "lexicons" / "relevance.toml"
 _KANA_OR_LATIN = re.compile(r"[ぁ-ゖァ-ヺーA-Za-z0-9]")
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+", re.ASCII)  # names no one
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,10 @@ class Relevance:
         native = sorted((t for t in kinds if not t.isascii()), key=len, reverse=True)
         self.native = re.compile("|".join(re.escape(t) for t in native)) if native else None
         self.latin = [t for t in kinds if t.isascii()]
+        first = "|".join(re.escape(t.split()[0]) for t in self.latin)
+        # the name as a word: not inside chino2026 (a password) or Chinozo
         self.latin_first = (
-            re.compile("|".join(re.escape(t.split()[0]) for t in self.latin), re.I) if self.latin else None
+            re.compile(rf"(?<![A-Za-z0-9_])(?:{first})(?![A-Za-z0-9_])", re.I) if first else None
         )
         self.handles = [a.split(":", 1)[-1].lower().lstrip("@") for a in config.official_accounts]
         self.handles = [h for h in self.handles if h]
@@ -105,9 +108,10 @@ class Relevance:
                 if why:
                     return True, why
                 named = True
-        if self.latin_first is not None and self.latin_first.search(text):
+        latin = _ADDRESS.sub(" ", text) if self.latin_first is not None else ""  # chino.taro@example.jp
+        if self.latin_first is not None and self.latin_first.search(latin):
             for term in self.latin:
-                why = _judge_latin(term, text, self.lex)
+                why = _judge_latin(term, latin, self.lex)
                 if why:
                     return True, why
             named = True  # Chino Hills, chino pants

@@ -22,13 +22,14 @@ search first; Sudachi's words are read only once a civic word is found.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from analysis.text import Doc
 from analysis.textnorm import normalize
 
 _WORD, _GENERIC, _NOT = "word", "generic", "not"
-# a word starting with 市 inside a longer word (都市, 朝市, 諏訪市役所, ニューヨーク市長) is not ours
+# a civic word after one of these is glued to the word before it: judged on Sudachi's words
 _BEFORE = re.compile(r"[一-龯々〆ヵヶァ-ヺーA-Za-z0-9]")
 _CITY_LIKE = tuple("市駅町村区")  # 長野市, 長野駅: the prefecture's name then names a town
 
@@ -38,6 +39,7 @@ class Hit:
     word: str
     start: int
     generic: bool
+    glued: bool = False  # right after a kanji or katakana word: 脳死市政, クソ市長, 諏訪市役所
 
 
 class Civic:
@@ -59,6 +61,9 @@ class Civic:
         self.pattern = _alternation(kinds)
         self.elsewhere = _alternation(civic.get("elsewhere", []))
         self.owners = tuple(normalize(w) for w in civic.get("owners", []))
+        self.not_glued = frozenset(normalize(w) for w in civic.get("not_glued_to", []))
+        self.servants = _alternation(civic.get("servants", []))
+        self.public_money = _alternation(civic.get("public_money", []))
         self.national = frozenset(normalize(w) for w in civic.get("national", []))
         self.own = frozenset(own)
         self.ours = self.own | frozenset(region) | {normalize(w) for w in civic.get("not_places", [])}
@@ -69,15 +74,18 @@ class Civic:
         self.latin_elsewhere = re.compile(rf"(?<![a-z0-9])(?:{alts})(?![a-z0-9])", re.I)  # Chino CA
 
     def hits(self, text: str) -> list[Hit]:
-        """The civic words in the text, each on its own (not inside 都市, 市民権, 県議会)."""
-        if self.pattern is None:
-            return []
+        """The civic words in the text (not 市民権, 市民ランナー); those glued to a word before them
+        are marked, for `judge` to look at the words. A public servant and public money together
+        (税金で食ってるくせに窓口の…) are a generic hit."""
         out = []
-        for m in self.pattern.finditer(text):
-            kind = self.kinds[m.group()]
-            if kind == _NOT or (m.start() and _BEFORE.match(text[m.start() - 1])):
-                continue
-            out.append(Hit(m.group(), m.start(), kind == _GENERIC))
+        if self.pattern is not None:
+            for m in self.pattern.finditer(text):
+                kind = self.kinds[m.group()]
+                if kind != _NOT:
+                    glued = m.start() > 0 and _BEFORE.match(text[m.start() - 1]) is not None
+                    out.append(Hit(m.group(), m.start(), kind == _GENERIC, glued))
+        if self.servants is not None and self.public_money is not None and self.public_money.search(text):
+            out += [Hit(m.group(), m.start(), True) for m in self.servants.finditer(text)]
         return out
 
     def says_elsewhere(self, text: str) -> bool:
@@ -89,9 +97,10 @@ class Civic:
         (the caller has already ruled out the neighbouring towns)."""
         text = doc.text
         hits = self.hits(text)
-        if not hits:
+        if not hits or self.says_elsewhere(text) or self.latin_elsewhere.search(text):
             return ""
-        if self.says_elsewhere(text) or self.latin_elsewhere.search(text):
+        hits = [h for h in hits if not h.glued or (not h.generic and self._compound(doc, h.start))]
+        if not hits:
             return ""
         if any(_owned(text, h.start, self.owners) for h in hits):
             return ""
@@ -120,6 +129,18 @@ class Civic:
             ):
                 return True  # 長野の市役所, 下諏訪の役場, 長野県の市役所, 日本の役所: that place's office
         return False
+
+    def _compound(self, doc: Doc, start: int) -> bool:
+        """A civic word glued to an ordinary word before it is still ours (脳死市政, クソ市長,
+        昨日市役所, 新庁舎); not when it is inside one word (都市, 県議会, 前市長 is listed) nor
+        after a name (諏訪市役所: that town's) or a word of scope (各市, 県庁舎, 全国市長会)."""
+        i = bisect_left(doc.begins, start)
+        if i >= len(doc.begins) or doc.begins[i] != start or i == 0:
+            return False
+        p, before = doc.pos[i - 1], doc.surface(i - 1)
+        if before in self.not_glued:
+            return False
+        return (p[0] == "名詞" and p[1] == "普通名詞") or p[0] == "接頭辞"
 
     def _ours(self, place: str, after: str) -> bool:
         if place in self.ours:

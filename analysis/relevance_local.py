@@ -81,7 +81,7 @@ class LocalEvidence:
         self._names = frozenset(self.names)
         self._business = frozenset(self.business)
         self.topics = FactTopics(facts, stop, self.local_words)
-        self.claim = _claim_pattern(local.get("claim_cues", []))
+        self.claim = _claim_pattern(local.get("claim_cues", []), local.get("claim_not_after", []))
         fact_places = {
             doc.surface(i)
             for f in facts
@@ -193,7 +193,12 @@ def _words(items: Iterable[str]) -> list[str]:
     return sorted({normalize(w) for w in items if w.strip()}, key=len, reverse=True)
 
 
-def _claim_pattern(cues: Iterable[str]) -> re.Pattern[str]:
-    """A cue ending its clause: 休みらしい。, 延びるんだって (not 茅野らしい景色)."""
+def _claim_pattern(cues: Iterable[str], not_after: Iterable[str]) -> re.Pattern[str]:
+    """A cue ending its clause (休みらしい。, 延びるんだって), or before a conjunction (らしいから,
+    って話だから, らしいし); not 茅野らしい景色, nor the adjectives 素晴らしい, 可愛らしい."""
     alts = "|".join(re.escape(normalize(c)) for c in sorted(set(cues), key=len, reverse=True)) or "(?!)"
-    return re.compile(rf"(?:{alts})(?=$|[\s、。,.!?…)」』w笑]|[^\w\s])")
+    nots = "".join(f"(?<!{re.escape(normalize(w))})" for w in not_after)
+    end = r"(?=$|[\s、。,.!?…)」』w笑]|[^\w\s])"
+    return re.compile(
+        rf"{nots}(?:{alts})(?:(?:だ|です)?(?:から|けど|けれど|ので|し)|(?:よね|よ|ね|な|わ|ぞ|ぜ|ー)*{end})"
+    )

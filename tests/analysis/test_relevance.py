@@ -356,3 +356,61 @@ def test_a_claim_passed_on_about_a_statements_subject_is_relevant():
     assert ok and "伝聞" in why, why
     assert not relevant_with_facts("プールで泳いだら筋肉痛")[0]  # no claim
     assert not relevant_with_facts("東京の友達の学校も学級閉鎖らしい")[0]  # another place
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("クソ市長さっさと辞めろ", True),  # glued to an ordinary word: still the city's mayor
+        ("脳死市政ここに極まれり", True),
+        ("昨日市役所で住民票とってきた", True),
+        ("新庁舎の見学会に行った", True),
+        ("ニューヨーク市長選の結果", False),  # glued to a place: that city's
+        ("各市の担当者が集まって研修", False),  # a word of scope
+        ("県議会の中継を見た", False),  # one word: the prefecture's assembly
+        ("地球市民として考えたい", False),
+    ],
+)
+def test_a_civic_word_glued_to_the_word_before_is_judged_on_sudachis_words(text, expected):
+    ok, why = relevant_with_facts(text)
+    assert ok == expected, why
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("税金で食ってるくせに窓口の対応ひどすぎ", True),
+        ("血税で飲み会してる職員、全員処分しろ", True),
+        ("窓口の人、感じ悪かった", False),  # a servant alone: a bank, a shop, a hospital
+        ("銀行の窓口で税金を払った", False),  # the bank owns the counter
+        ("国会議員は税金泥棒、職員もグル", False),  # the national government
+    ],
+)
+def test_a_public_servant_and_public_money_together_are_the_citys(text, expected):
+    ok, why = relevant_with_facts(text)
+    assert ok == expected, why
+
+
+def test_the_latin_name_inside_a_password_or_an_address_names_no_one():
+    assert relevant("庁舎のWi-Fi、パスワードがchino1234のまま")
+    assert relevant("予約の変更は chino.taro@example.jp まで。市民館の和室の件です")
+    assert not relevant("New chino pants, 市民プールに履いていく")  # the trousers, as a word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ドラマの市長役がかっこいい",
+        "引っ越し先の市役所で転入届",
+        "都民だけど市役所ってどこも同じ",
+        "アメリカ大統領と市長が会談",
+    ],
+)
+def test_fiction_a_new_home_and_other_countries_are_not_the_citys_administration(text):
+    assert not relevant(text)
+
+
+def test_a_claim_followed_by_a_conjunction_is_still_a_claim():
+    ok, why = relevant_with_facts("ツキノワグマ見たって話だから山菜採りは気をつけて")
+    assert ok and "伝聞" in why, why
+    assert not relevant_with_facts("ツキノワグマのぬいぐるみ、素晴らしい")[0]  # an adjective, no claim
