@@ -6,6 +6,10 @@ local_terms) *as a place*. The names are ambiguous: 茅野 is also a surname (�
 the voice actress 茅野愛衣), "Chino" is also a city in California and a kind of trousers.
 Each occurrence is judged from the words around it (lexicons/relevance.toml) and
 Sudachi's part of speech (地名 vs 人名); irrelevant posts raise no alert.
+
+A post that never names the city may still be about it: its places, features and official
+statements (relevance_local.py, relevance_facts.py), or its administration named without a
+place (「市役所燃えたら」, relevance_civic.py), as long as no other place is named.
 """
 
 from __future__ import annotations
