@@ -8,6 +8,7 @@ how the model is fitted and its thresholds chosen is in `analysis.train_fit`.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import os
@@ -28,7 +29,9 @@ from analysis.train_fit import (
     MIN_DF,
     MIN_PRECISION,
     PRUNE,
+    REPEATS,
     SEED,
+    TONE_BLIND,
     C,
     Example,
     choose_threshold,
@@ -40,6 +43,8 @@ from analysis.types import AnalysisConfig, Fact
 
 KIND_LABELS = {kind: label for label, kind in LABEL_KINDS.items()}  # "hostility" → "hostile"
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
+TOXICITY = CORPUS.parent / "data" / "japanese-toxic-dataset" / "subset.csv"
+_LEVELS = ("Not Toxic", "Hard to Say", "Toxic", "Very Toxic")
 
 
 class TrainingError(ValueError):
@@ -53,6 +58,7 @@ class Source:
     name: str
     records: list[dict[str, Any]]
     facts: list[Fact] = field(default_factory=list)
+    general: bool = False  # sentences from outside the city's world: their false alarms are recorded
 
 
 def parse_fixed(values: Iterable[str]) -> dict[str, float | None]:
@@ -95,18 +101,63 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def default_corpus() -> list[Path]:
-    """Every labelled posts file of the checkout's corpus (not the `*facts.jsonl` statements)."""
+    """Every labelled posts file of the checkout's corpus (not the `*facts.jsonl` statements), and
+    japanese-toxic-dataset's sentences (`toxicity_source`)."""
     if not CORPUS.is_dir():
         return []
-    return sorted(p for p in CORPUS.rglob("*.jsonl") if not p.stem.endswith("facts"))
+    posts = sorted(p for p in CORPUS.rglob("*.jsonl") if not p.stem.endswith("facts"))
+    return posts + ([TOXICITY] if TOXICITY.is_file() else [])
+
+
+def held_back(row_id: int) -> bool:
+    """A japanese-toxic-dataset row kept for the tests (odd id): training never reads it."""
+    return row_id % 2 == 1
+
+
+def toxicity_source(path: Path) -> Source:
+    """japanese-toxic-dataset's CSV (tests/data/japanese-toxic-dataset) as hostility negatives.
+
+    General SNS sentences the annotators' majority called "Not Toxic", read as replies to the
+    city: casual, slangy, rough, and not aggression, which the corpus had too few of. Only rows
+    with an even id: the others are `held_back` for tests/analysis/test_hostility.py. Its toxic
+    rows are not positives (much of their toxicity is discrimination or bias, outside clause
+    4(6)). Cross-validation records the share of them the model flags (`Source.general`).
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as e:
+        raise TrainingError(f"{path}: cannot read it ({e.strerror})") from None
+    records = []
+    for n, row in enumerate(rows, 2):
+        try:
+            row_id = int(row["id"])
+            votes = [int(row[level]) for level in _LEVELS]
+            text = row["text"]
+        except (KeyError, TypeError, ValueError):
+            raise TrainingError(
+                f"{path} line {n}: not japanese-toxic-dataset's CSV (id, text and the columns "
+                f"{', '.join(_LEVELS)} as numbers); give labelled JSON Lines instead"
+            ) from None
+        if held_back(row_id) or max(range(len(votes)), key=votes.__getitem__) != 0:
+            continue
+        labels = {"relevant": True, "hostile": False, "misinfo": None, "leak": None}
+        records.append({"id": f"toxic-{row_id}", "text": text, "reply_to_official": True, "labels": labels})
+    if not records:
+        raise TrainingError(f"{path}: no usable row (no even id whose majority is Not Toxic)")
+    return Source(_shown(path), records, [], general=True)
 
 
 def labelled_sources(paths: Iterable[str | Path], facts: str | Path | None = None) -> list[Source]:
     """Each file with its statements: `facts` if given, else `X_facts.jsonl` next to `X.jsonl`,
-    else a `facts.jsonl` next to it (how tests/corpus pairs them), else none."""
+    else a `facts.jsonl` next to it (how tests/corpus pairs them), else none. A `.csv` is read as
+    japanese-toxic-dataset (`toxicity_source`)."""
     given = [fact_from_json(d, i) for i, d in enumerate(read_jsonl(Path(facts)))] if facts else None
     out = []
     for p in map(Path, paths):
+        if p.suffix.lower() == ".csv":
+            out.append(toxicity_source(p))
+            continue
         records = read_jsonl(p)
         if not any(isinstance(r.get("labels"), dict) for r in records):
             raise TrainingError(f"{p}: no post has `labels`; training needs labelled JSON Lines")
@@ -129,13 +180,20 @@ def _shown(p: Path) -> str:
 
 
 def examples(source: Source, config: AnalysisConfig) -> list[Example]:
-    """Lemmas, labels and the rules' verdicts of every post that is labelled for some kind."""
+    """Lemmas, labels and the rules' verdicts of every post that is labelled for some kind.
+
+    A post labelled irrelevant is left out: its kind labels say there is nothing to report on
+    it, not what its words are (「富士見町役場のクズども、仕事しろ」 is labelled not hostile, being
+    about another town). A post labelled relevant teaches every kind it is labelled for, whatever
+    relevance says of it: a reply in the city's own thread may never name the city
+    (casual.jsonl's labels assume that context), and its words are hostile or not either way.
+    """
     analyzer = Analyzer(replace(config, model_enabled=False), source.facts)
     out = []
     for n, record in enumerate(source.records):
         labels = record.get("labels") or {}
         if labels.get("relevant") is False:
-            continue  # nothing is ever reported on an irrelevant post: nothing to learn there
+            continue
         by_kind = {
             k: (None if labels.get(KIND_LABELS[k]) is None else bool(labels[KIND_LABELS[k]])) for k in KINDS
         }
@@ -144,7 +202,9 @@ def examples(source: Source, config: AnalysisConfig) -> list[Example]:
         post = post_from_json(record, n)
         result = analyzer.classify(post)
         doc = analyse_text(f"{post.title}\n{post.text}" if post.title else post.text)  # as Analyzer does
-        out.append(Example(doc.lemmas, by_kind, result.relevant, frozenset(f.kind for f in result.flags)))
+        asked = result.relevant or labels.get("relevant") is True
+        found = frozenset(f.kind for f in result.flags)
+        out.append(Example(doc.lemmas, by_kind, asked, found, [p[0] for p in doc.pos], source.name))
     return out
 
 
@@ -154,6 +214,7 @@ def train(
     now: datetime,
     fixed: dict[str, float | None] | None = None,
     folds: int = FOLDS,
+    repeats: int = REPEATS,
 ) -> dict[str, Any]:
     """Fit on every source's labelled posts, choose thresholds by cross-validation (those in
     `fixed` are given instead; None = off), return the model file's JSON."""
@@ -176,6 +237,7 @@ def train(
                 "used": len(part),
                 "facts": len(s.facts),
                 "labels": counts,
+                **({"general": True} if s.general else {}),
             }
         )
     kinds = [k for k in KINDS if len({e.labels[k] for e in rows} - {None}) == 2]
@@ -186,14 +248,22 @@ def train(
     smallest = min(
         min(sum(e.labels[k] is True for e in rows), sum(e.labels[k] is False for e in rows)) for k in kinds
     )
-    oof = out_of_fold(rows, kinds, min(folds, smallest))
+    oof = out_of_fold(rows, kinds, min(folds, smallest), repeats)
     fixed = fixed or {}
-    cv = {k: choose_threshold(rows, k, oof[k], *((True, fixed[k]) if k in fixed else ())) for k in kinds}
+    watch = [s.name for s in sources if s.general]
+    cv = {k: choose_threshold(rows, k, oof[k], k in fixed, fixed.get(k), watch) for k in kinds}
     meta = {
         "trained_at": now.isoformat(timespec="seconds"),
-        "training": {"sources": files, "examples": len(rows), "folds": min(folds, smallest), "seed": SEED},
+        "training": {
+            "sources": files,
+            "examples": len(rows),
+            "folds": min(folds, smallest),
+            "repeats": repeats,
+            "seed": SEED,
+        },
         "params": {
             "C": C,
+            "tone_blind": list(TONE_BLIND),
             "min_df": MIN_DF,
             "prune": PRUNE,
             "digits": DIGITS,
@@ -220,7 +290,7 @@ def summary(data: dict[str, Any]) -> str:
     t = data["training"]
     lines = [
         f"model {data['model_version']}: {t['examples']} labelled posts from {len(t['sources'])} sources, "
-        f"{len(data['features'])} features, {t['folds']}-fold cross-validation"
+        f"{len(data['features'])} features, {t['folds']}-fold cross-validation × {t.get('repeats', 1)}"
     ]
     for kind in data["kinds"]:
         cv = data["heads"][kind]["cv"]
@@ -234,5 +304,7 @@ def summary(data: dict[str, Any]) -> str:
                 f"  rules F1 {r['f1']:.3f} | model P {m['precision']:.3f} R {m['recall']:.3f} F1 {m['f1']:.3f}"
                 f" | rules+model P {e['precision']:.3f} R {e['recall']:.3f} F1 {e['f1']:.3f}"
             )
+        for name, rate in cv.get("false_alarms", {}).items():
+            line += f"; flags {rate:.1%} of the negatives of {name}"
         lines.append(line + (f"  ({cv['note']})" if cv.get("note") else ""))
     return "\n".join(lines)

@@ -144,25 +144,29 @@ class LearnedDetector:
             same = [r for r in rules if r.kind == m.kind]
             for r in same:
                 r.details["model_probability"] = m.details["probability"]
-            if not same:
-                self._explain(m, post, doc)
+            if not same and self._explain(m, post, doc):
                 rules.append(m)
         return rules
 
-    def _explain(self, finding: Finding, post: PostText, doc: Doc) -> None:
-        """The words that raised the score, the honest reason, and for misinformation the statement."""
+    def _explain(self, finding: Finding, post: PostText, doc: Doc) -> bool:
+        """The words that raised the score, the honest reason, and for misinformation the statement.
+
+        False when no word did: only particles, endings and punctuation raised it (a short post whose
+        other words the model does not know, 「ヤニ松の得意武器」 read as a leak for its の). An alert
+        that cannot point at a word is not raised."""
         evidence = self._evidence(doc, finding.kind)
+        if not evidence:
+            return False
         quoted = "".join(f"「{w}」" for w in list(dict.fromkeys(e.text for e in evidence))[:QUOTED])
         finding.reason = self.text["reason"].format(
-            label=self.wording[finding.kind].label,
-            probability=finding.details["probability"],
-            words=quoted or self.text["no_words"],
+            label=self.wording[finding.kind].label, probability=finding.details["probability"], words=quoted
         )
         fact = self._statement(post, doc) if finding.kind == "misinformation" else None
         if fact is not None:
             finding.reason += self.text["fact"].format(title=fact.title or fact.id)
             finding.fact_id, finding.fact_url = fact.id, fact.url or None
         finding.evidence = sorted(evidence, key=lambda e: e.start)
+        return True
 
     def _evidence(self, doc: Doc, kind: str) -> list[Evidence]:
         """The words of the features that raised the score most, strongest first."""

@@ -15,6 +15,7 @@ from analysis.detectors.hostility import HostilityDetector
 from analysis.detectors.hostility_lexicon import DIR, LexiconError, load
 from analysis.evaluate import evaluate
 from analysis.text import analyse_text
+from analysis.train import held_back
 from tests.conftest import classify_cli
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -191,13 +192,18 @@ def test_hostility_corpus_f1_is_at_least_085():
 
 
 def test_japanese_toxic_dataset_flags_few_non_toxic_sentences():
-    """General SNS sentences (not municipal), read as if replying to the city: see tests/data README."""
+    """General SNS sentences (not municipal), read as if replying to the city: see tests/data README.
+
+    The learned model trains on the Not Toxic rows with an even id (analysis.train.held_back), so
+    only the held-back Not Toxic rows are scored here; no other row is ever trained on."""
     levels = ["Not Toxic", "Hard to Say", "Toxic", "Very Toxic"]
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "hard_flagged": 0, "hard": 0}
     with open(TESTS / "data" / "japanese-toxic-dataset" / "subset.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             votes = [int(row[level]) for level in levels]
             level = max(range(4), key=lambda i: votes[i])
+            if level == 0 and not held_back(int(row["id"])):
+                continue  # a hostility negative the model learned from
             flagged = hostility(row["text"]) is not None
             if level == 1:
                 counts["hard"] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import subprocess
@@ -15,6 +16,7 @@ from analysis import AnalysisConfig, Analyzer, PostText
 from analysis.io import fact_from_json
 from analysis.learned import DEFAULT_PATH, FEATURE_SPEC, FORMAT, KINDS, ModelError, features, load_model
 from analysis.text import analyse_text
+from analysis.train import _LEVELS, TOXICITY, held_back, toxicity_source
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 FACTS = [
@@ -31,8 +33,8 @@ def _hand_model(
     tmp_path: Path, weights: dict[str, dict[str, float]], threshold: float | None = 0.5, name: str = "model"
 ) -> Path:
     """A model file written by hand: `weights` maps a lemma (or "a b" pair) to its weight per kind."""
-    table = {f: [1.0, *(w.get(k, 0.0) for k in KINDS)] for f, w in weights.items()}
-    table |= {"の": [1.0, 0.0, 0.0, 0.0], "市役所": [1.5, 0.0, 0.0, 0.0]}  # known words that add nothing
+    table = {"の": [1.0, 0.0, 0.0, 0.0], "市役所": [1.5, 0.0, 0.0, 0.0]}  # known words that add nothing
+    table |= {f: [1.0, *(w.get(k, 0.0) for k in KINDS)] for f, w in weights.items()}
     data = {
         "format": FORMAT,
         "feature_spec": FEATURE_SPEC,
@@ -60,8 +62,9 @@ def test_plain_python_inference_equals_scikit_learns_predict_proba(tmp_path):
                 "misinformation": labels.get("misinfo"),
                 "leak": labels.get("leak"),
             }
-            rows.append(Example(analyse_text(r["text"]).lemmas, by_kind, True, frozenset()))
-    fitted = fit(rows, prune=0.1)
+            doc = analyse_text(r["text"])
+            rows.append(Example(doc.lemmas, by_kind, True, frozenset(), [p[0] for p in doc.pos]))
+    fitted = fit(rows, prune=0.1)  # the hostility head tone-blind: zeroed columns, same arithmetic
     assert set(fitted.heads) == set(KINDS)
     cv = {k: {"threshold": 0.5} for k in KINDS}
     path = write_model(
@@ -98,16 +101,73 @@ def test_the_shipped_model_loads_and_says_how_it_was_trained():
     meta = model.metadata
     assert meta["format"] == FORMAT and meta["feature_spec"] == FEATURE_SPEC and model.version
     assert datetime.fromisoformat(meta["trained_at"]).year >= 2025
-    names = [s["name"] for s in meta["training"]["sources"]]
-    assert "tests/corpus/blind_a.jsonl" in names and "tests/corpus/hostility.jsonl" in names
+    sources = {s["name"]: s for s in meta["training"]["sources"]}
+    for name in ("blind_a", "hostility", "casual"):
+        assert f"tests/corpus/{name}.jsonl" in sources
+    # the toxic dataset's Not Toxic rows with an even id, as hostility negatives, and nothing else
+    toxic = sources["tests/data/japanese-toxic-dataset/subset.csv"]
+    assert toxic["used"] == len(toxicity_source(TOXICITY).records) and toxic["general"]
+    assert toxic["labels"]["hostility"] == {"labelled": toxic["used"], "positive": 0}
     assert meta["training"]["examples"] > 2000 and meta["training"]["folds"] == 5
     assert set(model.kinds) == set(KINDS) and len(model.index) > 1000
     for head in model.heads:
         cv = head.cv
         assert cv["posts"] > 1000 and 0 < cv["positives"] < cv["posts"]
-        assert head.threshold is None or 0.5 <= head.threshold <= 0.99
-        assert cv["model"]["precision"] >= 0.9 or head.threshold is None  # what it raises by itself
-        assert 0.5 <= cv["cv_threshold"] <= 0.99
+        assert head.threshold is not None and 0.5 <= head.threshold <= 0.99  # every kind is on
+        assert cv["model"]["precision"] >= 0.9  # what it raises by itself, out of fold
+        assert 0.5 <= cv["cv_threshold"] <= head.threshold  # a given threshold only ever raises it
+    assert 0 <= model.heads[0].cv["false_alarms"][toxic["name"]] < 0.1
+
+
+def test_training_never_reads_the_toxic_rows_the_hostility_test_scores():
+    rows = {int(r["id"]): r for r in csv.DictReader(TOXICITY.open(encoding="utf-8"))}
+    source = toxicity_source(TOXICITY)
+    used = {int(r["id"].removeprefix("toxic-")) for r in source.records}
+    assert used and not any(held_back(i) for i in used)
+    not_toxic = {i for i, r in rows.items() if max(_LEVELS, key=lambda lv: int(r[lv])) == "Not Toxic"}
+    assert used == {i for i in not_toxic if not held_back(i)}  # the other half is the test's
+    assert {r["text"] for r in source.records} == {rows[i]["text"] for i in used}
+    assert all(
+        r["labels"] == {"relevant": True, "hostile": False, "misinfo": None, "leak": None}
+        for r in source.records
+    )
+
+
+def test_a_post_labelled_relevant_teaches_its_kinds_even_where_relevance_would_not_ask():
+    from analysis.train import Source, examples
+
+    reply = "あいつマジでヘボスケだわ"  # in the city's own thread; it never names the city
+    assert not Analyzer(AnalysisConfig(model_enabled=False)).classify(PostText(id="r", text=reply)).relevant
+    records = [
+        {"id": "r", "text": reply, "labels": {"relevant": True, "hostile": True}},
+        # labelled irrelevant: "not hostile" there means nothing to report, not civil words
+        {"id": "o", "text": "長野市の職員はヘボスケ", "labels": {"relevant": False, "hostile": False}},
+    ]
+    [e] = examples(Source("s", records), AnalysisConfig())
+    assert e.labels == {"hostility": True, "misinformation": None, "leak": None}
+    assert e.relevant and WORD in e.lemmas and e.source == "s"  # counted in cross-validation too
+
+
+def test_the_hostility_head_learns_words_not_a_casual_ending():
+    pytest.importorskip("sklearn")
+    from analysis.train_fit import Example, fit
+
+    rows = []
+    for i in range(12):  # the hostile posts happen to end casually, the civil ones politely
+        for text, hostile in (
+            (f"窓口{i}番の職員はヘボスケだよね", True),
+            (f"窓口{i}番の職員は丁寧でした", False),
+        ):
+            doc = analyse_text(text)
+            labels = {"hostility": hostile, "misinformation": None, "leak": hostile}
+            rows.append(Example(doc.lemmas, labels, True, frozenset(), [p[0] for p in doc.pos]))
+    fitted = fit(rows, prune=0.0)
+    vocabulary = fitted.vectorizer.vocabulary_
+    hostility, leak = (fitted.heads[k].coef_[0] for k in ("hostility", "leak"))
+    for ending in ("よ", "ね", "よ ね"):
+        assert hostility[vocabulary[ending]] == 0.0  # only particles: the tone-blind head ignores them
+        assert leak[vocabulary[ending]] > 0  # the other heads may read them (hearsay endings matter)
+    assert hostility[vocabulary["ヘボスケ"]] > 0
 
 
 def test_a_model_finding_points_at_the_words_and_says_it_is_a_resemblance(tmp_path):
@@ -147,6 +207,17 @@ def test_a_misinformation_finding_names_the_statement_but_never_confirms(tmp_pat
     assert f.kind == "misinformation" and f.clause == "4(7)⑤" and f.severity == "low" and not f.confirmed
     assert f.fact_id == "hanabi-2025-postponed" and f.fact_url
     assert "茅野市納涼花火大会の延期について" in f.reason
+
+
+def test_a_score_raised_by_particles_alone_raises_no_alert(tmp_path):
+    path = _hand_model(tmp_path, {"の": {"leak": 6.0}, WORD: {"leak": 6.0}})
+    analyzer = Analyzer(AnalysisConfig(model_path=str(path)))
+    model = load_model(path)
+    post = PostText(id="n", text="ヤニ松の得意武器", reply_to_official=True)  # の is the one word it knows
+    assert model.probabilities(analyse_text(post.text).lemmas)["leak"] > 0.98
+    assert analyzer.classify(post).flags == []  # nothing to point at
+    [f] = analyzer.classify(PostText(id="w", text=f"ヤニ松の{WORD}", reply_to_official=True)).flags
+    assert f.kind == "leak" and [e.text for e in f.evidence] == [WORD]
 
 
 def test_irrelevant_posts_get_nothing_from_the_model(tmp_path):
