@@ -17,8 +17,13 @@ model never confirms a claim. Severity is never "critical" from the model alone.
 Needs every relevant post's words, so it has a prefilter that says True whenever the model is on
 (and False when it is off, so the other gates work as before). On benchmarks/analysis_throughput's
 stream that costs about a fifth of classify's throughput (`python benchmarks/learned_model.py`):
-the scoring itself is ~9 µs a post; the rest is Sudachi reading posts no rule needed and the
-rules then running on them.
+the scoring itself is ~10 µs a relevant post; the rest is Sudachi reading the fifth of relevant
+posts no rule needed, the rules' first checks on their words, and the reasons written. Two ways
+out were measured and gain nothing: an exact text-only bound (a head can reach its threshold only
+if the spellings of features weighing for it occur; sum their squared weights) skips none of
+those posts, since after L2 normalisation one feature can carry the whole score and single
+features such as 市役所, or 等 (spelled ら), outweigh the margin between a head's bias and its
+threshold; and asking the rules' prefilters before this one costs what it saves.
 """
 
 from __future__ import annotations
