@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from analysis.detectors.base import Context, Prefilter, default_detectors
+from analysis.detectors.base import Context, Prefilter, Vetoer, default_detectors
 from analysis.detectors.learned import LearnedDetector, is_model
 from analysis.relevance import Relevance
 from analysis.text import Doc, analyse_text
@@ -38,6 +38,7 @@ class Analyzer:
         self.context = Context(config=config or AnalysisConfig(), facts=list(facts), fast=fast)
         self.detectors = default_detectors(self.context)
         self._second_opinion = next((d for d in self.detectors if isinstance(d, LearnedDetector)), None)
+        self._vetoers = [d for d in self.detectors if isinstance(d, Vetoer)]
         self.relevance = Relevance(
             self.context.config, self.context.facts
         )  # names, places, facts compiled once
@@ -104,12 +105,32 @@ class Analyzer:
             if run:
                 found += d.detect(post, doc, self.context)
         if self._second_opinion is not None:  # a model finding only where no rule proposed its kind
-            found = self._second_opinion.merge(found, post, doc)
+            found = self._second_opinion.merge(self._not_vetoed(found, post, doc), post, doc)
         flags = [f for f in found if is_model(f) or f.score >= self.threshold(f.kind)]  # the model: its own
         flags.sort(key=lambda f: f.score, reverse=True)
         for f in flags:
             _mask_personal_data(f)
         return Result(id=post.id, relevant=True, flags=flags, relevance_reason=why)
+
+    def vetoes(self, post: PostText, doc: Doc, kinds: Iterable[str]) -> dict[str, str]:
+        """{kind: why} for each of `kinds` a detector establishes the post is certainly not (`Vetoer`)."""
+        wanted = set(kinds)
+        out: dict[str, str] = {}
+        for d in self._vetoers:
+            if d.kind in wanted:
+                out |= d.veto(post, doc, self.context)
+        return {k: why for k, why in out.items() if k in wanted}
+
+    def _not_vetoed(self, found: list[Finding], post: PostText, doc: Doc) -> list[Finding]:
+        """Without the model's findings that would stand alone for a kind a detector vetoes (a
+        warning against a rumour read as one): asked only then, so a veto costs nothing elsewhere."""
+        assert self._second_opinion is not None
+        ruled = {f.kind for f in found if not is_model(f)}
+        alone = {
+            f.kind for f in found if is_model(f) and f.kind not in ruled and self._second_opinion.raises(f)
+        }
+        vetoed = self.vetoes(post, doc, alone) if alone else {}
+        return [f for f in found if not (is_model(f) and f.kind in vetoed)] if vetoed else found
 
 
 def _mask_personal_data(finding: Finding) -> None:

@@ -10,8 +10,8 @@ it against `predict_proba` to 1e-9).
 
 Model file (`models/linear.json.gz`, gzip or plain JSON): `format`, `feature_spec`,
 `model_version`, `trained_at`, `training`, `kinds` (hostility, misinformation, leak),
-`heads` (per kind: `bias`, `threshold`, `cv` metrics) and `features` (feature → [idf, one
-weight per kind in the order of `kinds`]).
+`heads` (per kind: `bias`, `threshold`, optional `support`, `cv` metrics) and `features`
+(feature → [idf, one weight per kind in the order of `kinds`]).
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ class Head:
     bias: float
     threshold: float | None  # chosen at training time (None: off); settings may override it
     cv: dict[str, Any] = field(default_factory=dict, compare=False)
+    # a rule's finding of this kind that is only suggested (not `confirmed`) stands only when the
+    # model's probability reaches this (None: it always stands); chosen at training time
+    support: float | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ def model_from_data(data: dict[str, Any], where: str = "model") -> LinearModel:
                 float(h["bias"]),
                 None if h["threshold"] is None else float(h["threshold"]),
                 h.get("cv", {}),
+                None if h.get("support") is None else float(h["support"]),
             )
             for k, h in ((k, data["heads"][k]) for k in kinds)
         )

@@ -5,6 +5,9 @@ normalised text, built from the same word lists as the detector, that returns Fa
 when `detect` would certainly find nothing. `Analyzer` then skips the detector, and a post
 whose every detector is skipped is never tokenised. `tests/analysis/test_fast_path.py`
 checks on every labelled post that the gates change no result.
+
+A detector may also have `veto(post, doc, context) -> {kind: why}` (see `Vetoer`): the engine
+drops the learned model's finding of a kind a detector vetoes (never a rule's finding).
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ class Prefilter(Protocol):
     """Optional: False only when `detect` would certainly find nothing in this normalised text."""
 
     def prefilter(self, text: str) -> bool: ...
+
+
+@runtime_checkable
+class Vetoer(Protocol):
+    """Optional: {kind: why} when the rules establish the post is certainly not of that kind (a
+    warning against a rumour is not misinformation); asked only where the model alone proposes it."""
+
+    def veto(self, post: PostText, doc: Doc, context: Context) -> dict[str, str]: ...
 
 
 def default_detectors(context: Context) -> list[Detector]:

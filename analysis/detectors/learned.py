@@ -91,11 +91,15 @@ class LearnedDetector:
         }
         # a kind's threshold: the settings', else the model file's; a kind with neither is off
         self.thresholds: dict[str, float] = {}
+        # the probability a rule's suggested finding of a kind needs to stand (the model file's)
+        self.supports: dict[str, float] = {}
         for h in self.model.heads if self.model else ():
             t = overrides.get(h.kind)
             t = h.threshold if t is None else t
             if t is not None:
                 self.thresholds[h.kind] = t
+                if h.support is not None:
+                    self.supports[h.kind] = h.support
         self.wording, self.text = _wording()
         if statements is None and context.facts and "misinformation" in self.thresholds:
             city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
@@ -107,14 +111,15 @@ class LearnedDetector:
         return bool(self.thresholds)
 
     def detect(self, post: PostText, doc: Doc, context: Context) -> list[Finding]:
-        """A finding per kind at or above its threshold, without reason and evidence yet: most are
-        dropped by `merge` (a rule saw the kind), so those are written only for the ones kept."""
+        """A finding per kind at or above its threshold (or its support, see `merge`), without
+        reason and evidence yet: most are dropped by `merge` (a rule saw the kind), so those are
+        written only for the ones kept."""
         if self.model is None or not self.thresholds or not doc.text.strip():
             return []
         out = []
         for kind, p in self.model.probabilities(doc.lemmas).items():
             threshold = self.thresholds.get(kind)
-            if threshold is None or p < threshold:
+            if threshold is None or p < min(threshold, self.supports.get(kind, threshold)):
                 continue
             w = self.wording[kind]
             out.append(
@@ -135,23 +140,38 @@ class LearnedDetector:
             )
         return out
 
+    @staticmethod
+    def raises(finding: Finding) -> bool:
+        """The model finding reaches its kind's threshold (it may stand alone), not only its support."""
+        return finding.details["probability"] >= finding.details["threshold"]
+
     def merge(self, found: list[Finding], post: PostText, doc: Doc) -> list[Finding]:
         """The rules' findings, plus each model finding of a kind no rule proposed (with its reason
         and evidence written now); a rule finding of the model's kind keeps the model's probability
-        in its details instead. Called before the rules' thresholds: a kind the rules saw and
-        scored low stays theirs to decide."""
-        rules = [f for f in found if not is_model(f)]
-        if len(rules) == len(found):
+        in its details instead. A rule finding that is only suggested (not `confirmed`) of a kind
+        with a support threshold stands only when the model's probability reaches it: a weak match
+        the model reads as unlike misinformation is dropped. Called before the rules' thresholds: a
+        kind the rules saw and scored low stays theirs to decide."""
+        model = {f.kind: f for f in found if is_model(f)}
+        if not model and not self.supports:
             return found
-        for m in found:
-            if not is_model(m):
+        out = []
+        ruled = set()
+        for r in found:
+            if is_model(r):
                 continue
-            same = [r for r in rules if r.kind == m.kind]
-            for r in same:
+            ruled.add(r.kind)
+            m = model.get(r.kind)
+            if m is not None:
                 r.details["model_probability"] = m.details["probability"]
-            if not same and self._explain(m, post, doc):
-                rules.append(m)
-        return rules
+            support = self.supports.get(r.kind)
+            if support is not None and not r.confirmed and (m is None or m.details["probability"] < support):
+                continue
+            out.append(r)
+        for kind, m in model.items():
+            if kind not in ruled and self.raises(m) and self._explain(m, post, doc):
+                out.append(m)
+        return out
 
     def _explain(self, finding: Finding, post: PostText, doc: Doc) -> bool:
         """The words that raised the score, the honest reason, and for misinformation the statement.

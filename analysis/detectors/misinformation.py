@@ -62,11 +62,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from analysis.detectors.base import Context
 from analysis.factbase import MIN_MASS, Candidate, FactIndex, IndexedFact, Terms
-from analysis.misinfo import report
+from analysis.misinfo import report, vetoes
 from analysis.misinfo.claims import Claims, add_venues, complete, outline, vocabulary
 from analysis.misinfo.compare import Comparer, asserted, denial_span, first_claim
 from analysis.misinfo.cues import URL, Cues, find_cues, lexicon
@@ -92,6 +93,17 @@ MIN_ANCHOR = 0.5  # and the post shares at least one specific word with it (not 
 # cue lists whose words say how a post talks, not what about (not topic words)
 NOISE_GROUPS = frozenset({"hearsay", "rumour", "spread", "urge", "truth", "debunk", "source", "report"})
 NEWS_PLATFORMS = frozenset({"rss"})  # headlines report; they do not pass on what they heard
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading one post found: findings, or none and perhaps why it is not misinformation."""
+
+    findings: list[Finding] = field(default_factory=list)
+    veto: str | None = None
+
+
+NOTHING = Reading()
 
 
 class MisinformationDetector:
@@ -180,39 +192,70 @@ class MisinformationDetector:
     def detect(self, post: PostText, text: Doc, context: Context) -> list[Finding]:
         if not self._passes_gate(text.text) or not text.lemmas or not self.may_claim(text):
             return []
+        return self._read(post, text, gated=True).findings
+
+    def veto(self, post: PostText, text: Doc, context: Context) -> dict[str, str]:
+        """{"misinformation": why} when the rules establish the post is certainly not misinformation
+        (`analysis.misinfo.vetoes`: a warning against a rumour, a correction, agreement with the
+        statement, a guess or plan, a plain question, a news report naming its source). Asked by
+        the engine only where the model alone proposes misinformation, so its cost is rare; it
+        reads the post without the gates and shortcuts `detect` takes, which only say "nothing
+        to report", not why."""
+        if not text.lemmas:
+            return {}
+        reading = self._read(post, text, gated=False)
+        return {self.kind: reading.veto} if reading.veto and not reading.findings else {}
+
+    def _read(self, post: PostText, text: Doc, gated: bool) -> Reading:
+        """The findings, or (when there are none) the veto the post's reading establishes, if any.
+        `gated`: `detect`'s way, which stops as soon as nothing can be reported."""
         doc = View(text)
         terms = Terms()
         claims: Claims | None = None
-        if not self.may_claim.may_pass_on and not _ONE_SENTENCE_END.search(doc.text, 0, len(doc.text) - 1):
+        if (
+            gated
+            and not self.may_claim.may_pass_on
+            and not _ONE_SENTENCE_END.search(doc.text, 0, len(doc.text) - 1)
+        ):
             # nothing can be passed on (no hearsay, rumour cue or reporting verb) in one sentence:
             # with no statement about it there is nothing to report, and the word lists need not
             # be matched
             claims = self._outline(doc, terms)
             if not self.index or not self._statements(terms, doc):
-                return []
+                return NOTHING
         matches = self.lexicon.scan(doc.tokens, doc.text)
-        if not self.may_claim.matched(text, matches) or matches.get("debunk"):
-            return []
+        if matches.get("debunk"):
+            return Reading(veto=vetoes.DEBUNK)
+        if gated and not self.may_claim.matched(text, matches):
+            return NOTHING
         if claims is None:
             claims = self._outline(doc, terms)
         cues = find_cues(doc, matches, self.index.hosts)
-        if post.platform in NEWS_PLATFORMS:
-            cues.spans.pop("attribution", None)  # a news report of what the city said is not hearsay
+        news = post.platform in NEWS_PLATFORMS
+        # a news report of what the city said is not hearsay; it names its source
+        named = news and bool(cues.spans.pop("attribution", None) or cues["citation"] or cues.official_link)
         cands = self._candidates(terms, doc, claims, matches, cues) if self.index else []
         current = self.index.current(cands, post.created_at) if cands else None
-        if current is None and not cues.rumour_kinds:
-            return []  # no statement to compare with and nothing passed on: nothing to report
+        if current is None and not cues.rumour_kinds and gated:
+            return NOTHING  # no statement to compare with and nothing passed on: nothing to report
         complete(claims, doc, matches.get("status", []), places=False)
         # 「〜って本当？」, or hearsay asked back (「子どもからも金取るようになったんだって？」)
         asked = bool(cues["truth"]) or any(_ASKED_BACK.match(doc.text, s.end) for s in cues["hearsay"])
         if cues["alarming"]:
             cues.spans["alarming"] = [s for s in cues["alarming"] if asserted(doc, claims, s, asked)]
+        alarming = cues["alarming"]  # (the rumour checks keep only those passed on)
+        found: list[Finding] = []
+        veto = None
         if current is not None:
             if any(self.index.facts[c.index].claims.venues for c in cands):
                 add_venues(claims, doc)  # only a statement naming a venue needs the post's
-            found = self._against_facts(doc, claims, terms, cues, asked, cands, current)
-            return self._not_insider(post, found)
-        return self._not_insider(post, self.rumours.rumour(doc, cues, terms, claims))
+            found, veto = self._against_facts(doc, claims, terms, cues, asked, cands, current)
+            found = self._not_insider(post, found)
+        elif cues.rumour_kinds:
+            found = self._not_insider(post, self.rumours.rumour(doc, cues, terms, claims))
+        if found or gated:
+            return Reading(found)
+        return Reading(veto=veto or vetoes.unasserted(doc, claims, cues, alarming, asked, named))
 
     def _outline(self, doc: View, terms: Terms) -> Claims:
         claims = outline(doc, terms)
@@ -291,7 +334,9 @@ class MisinformationDetector:
         asked: bool,
         cands: list[Candidate],
         current: Candidate,
-    ) -> list[Finding]:
+    ) -> tuple[list[Finding], str | None]:
+        """The findings against the statement in force on the post's topic, or none and perhaps
+        why the post is not misinformation (`analysis.misinfo.vetoes`)."""
         scopes = scope_words(doc.text, claims, statement=False)
 
         def compare(c: Candidate) -> Verdict:
@@ -316,11 +361,12 @@ class MisinformationDetector:
             quoted = cues["quoted"][-1].start
             verdict.conflicts = [c for c in verdict.conflicts if c.start >= quoted]
             if not verdict.conflicts:
-                return []
+                return [], vetoes.CORRECTS
         if cues["citation"] and verdict.agreements:
             cited = cues["citation"][0].start
             if all(c.end <= cited for c in verdict.conflicts):
-                return []  # 「中止って話が出回ってるけど、市の発表だと延期」: the official word corrects it
+                # 「中止って話が出回ってるけど、市の発表だと延期」: the official word corrects it
+                return [], vetoes.CORRECTS
         if (
             not verdict.conflicts
             and not verdict.agreements
@@ -332,13 +378,14 @@ class MisinformationDetector:
                 Conflict("denied", "rumour", *first_claim(claims), *denial_span(fact), 0.6)
             )
         if verdict.conflicts:
-            return self._contradiction(doc, fact, chosen, verdict, cues, asked, claims)
+            return self._contradiction(doc, fact, chosen, verdict, cues, asked, claims), None
         found = self.rumours.unsupported(doc, fact, chosen, verdict, cues, claims, asked)
         if found or verdict.agreements:
-            return found
+            agreed = not found and vetoes.agrees(verdict, claims, asked, doc.text)
+            return found, vetoes.AGREES if agreed else None
         # nothing to compare with the statement: a rumour, but not for words the statement uses
         cues.spans["alarming"] = self.rumours.unstated(cues["alarming"], fact, chosen.index)
-        return self.rumours.rumour(doc, cues, terms, claims, matched=True)
+        return self.rumours.rumour(doc, cues, terms, claims, matched=True), None
 
     def _claim_similarity(self, claims: Claims, cand: Candidate, start: int) -> float:
         """The post's similarity to the statement, or that of the claim's own sentence when it is

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from analysis.misinfo.claims import Claims
 from analysis.misinfo.groups import SAME, Group, groups_in
 
-_EXCLUDED = re.compile(r"対象外|対象になりません|対象となりません|対象ではありません|除きます|は除く")
+EXCLUDED = re.compile(r"対象外|対象になりません|対象となりません|対象ではありません|除きます|は除く")
 _FOR = re.compile(r"対象|参加|受診|利用|申し?込|応募|支給|配布|配付|給付|郵送|送付")  # who may, who gets
 # saying someone or something is let in (these strings also open `gate.TextGate`)
 INCLUDE_WORDS = (
@@ -40,7 +40,7 @@ class Eligibility:
 def of_statement(text: str, claims: Claims) -> Eligibility:
     excluded = []
     for i, c in enumerate(claims.clauses):
-        if _EXCLUDED.search(text, c.start, c.end):
+        if EXCLUDED.search(text, c.start, c.end):
             excluded.append((frozenset(c.nouns) - {"対象", "対象外"}, i))
     groups = []
     for start, _end, g in groups_in(text) if _FOR.search(text) else ():
