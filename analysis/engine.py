@@ -21,7 +21,8 @@ from analysis.types import AnalysisConfig, Fact, Finding, PostText, Result
 # a prefilter's usual chance of saying True, highest first, until the order learned from the posts
 # takes over (a speed hint only: any order gives the same results); detectors not named here last
 _PREFILTER_ORDER = {"misinformation": 0, "hostility": 1, "leak": 2}
-_REORDER_EVERY = 256  # posts between re-orderings of the prefilters by how often each said True
+_REORDER_EVERY = 256
+STAFF_LEAK = "職員を名乗るアカウントが職務上の情報を書いている"  # posts between re-orderings of the prefilters by how often each said True
 
 
 class Analyzer:
@@ -39,6 +40,7 @@ class Analyzer:
         self.detectors = default_detectors(self.context)
         self._second_opinion = next((d for d in self.detectors if isinstance(d, LearnedDetector)), None)
         self._vetoers = [d for d in self.detectors if isinstance(d, Vetoer)]
+        self._leak = next((d for d in self.detectors if d.kind == "leak"), None)
         self.relevance = Relevance(
             self.context.config, self.context.facts
         )  # names, places, facts compiled once
@@ -98,6 +100,10 @@ class Analyzer:
 
     def _judge(self, post: PostText, doc: Doc) -> Result:
         relevant, why = self.relevance.judge(post, doc)
+        if not relevant and self._leak is not None and self.relevance.staff_account(post, doc):
+            # a municipal employee's account naming no other town: a leak it posts is this city's
+            if any(f.score >= self.threshold("leak") for f in self._leak.detect(post, doc, self.context)):
+                relevant, why = True, STAFF_LEAK
         if not relevant:
             return Result(id=post.id, relevant=False, relevance_reason=why)
         found: list[Finding] = []

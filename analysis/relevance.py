@@ -28,6 +28,12 @@ from analysis.types import AnalysisConfig, Fact, PostText
 
 _LEXICON = Path(__file__).parent / "lexicons" / "relevance.toml"
 _KANA_OR_LATIN = re.compile(r"[ぁ-ゖァ-ヺーA-Za-z0-9]")
+# a profile saying its author works for a municipality, naming none (市職員, 市役所勤務, 市立保育園)
+_GENERIC_STAFF = re.compile(
+    r"市職員|市の職員|市役所|役所勤|役所で働|役場|市立.{0,6}(?:園|校|館|センター)|市で働|市に勤"
+)
+# another municipality named in a profile (長野市職員, 富士見町役場): the author works there
+_OTHER_MUNICIPALITY = re.compile(r"[一-龥]{1,4}[市町村](?:役所|役場|職員|の職員|立|教育委員会)")
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+|www\.\S+", re.ASCII)  # names no one
 
 
@@ -126,6 +132,17 @@ class Relevance:
             if why:
                 return True, why
         return False, "市に関する語を含まない"
+
+    def staff_account(self, post: PostText, doc: Doc) -> bool:
+        """The author's profile says plainly they work for a municipality and names no other
+        (「市職員」「市役所勤務」「保育士（市立保育園）」), and the post names no other place: what it
+        says of its work may be about this city. `Analyzer` asks the leak detector then; a
+        profile that names the city is relevant on its own (`judge`)."""
+        d = normalize(post.author_description or "")
+        if not d or not _GENERIC_STAFF.search(d) or _OTHER_MUNICIPALITY.search(_strip_names(d, self.names)):
+            return False
+        text = doc.text
+        return not self.local.civic.says_elsewhere(text) and not self.local.names_another_place(doc)
 
 
 def is_relevant(post: PostText, doc: Doc, config: AnalysisConfig) -> tuple[bool, str]:
@@ -250,3 +267,10 @@ def city_names(config: AnalysisConfig) -> list[str]:
 def staff_profile(description: str, names: list[str]) -> bool:
     """The author's profile says they work for the city (茅野市職員, 茅野市役所 税務課)."""
     return bool(description) and _staff_profile(description, names, lexicon())
+
+
+def _strip_names(description: str, names: list[str]) -> str:
+    """The profile without the city's own names (茅野市職員 names no other municipality)."""
+    for n in names:
+        description = description.replace(n, " ")
+    return description

@@ -114,7 +114,7 @@ class LocalEvidence:
             evidence = self._weigh(text, found)
             # 隣の市の市長, 全国の花火大会: another place, unless the city's own is named (御射鹿池)
             elsewhere = not evidence.named and self.civic.says_elsewhere(text)
-            if evidence.score >= ENOUGH and not elsewhere and not self._names_another_place(doc):
+            if evidence.score >= ENOUGH and not elsewhere and not self.names_another_place(doc):
                 return evidence.reason
         return self.civic.judge(doc)
 
@@ -174,7 +174,7 @@ class LocalEvidence:
             return False
         return not text.startswith(self.person_suffixes, i + len(w))
 
-    def _names_another_place(self, doc: Doc) -> bool:
+    def names_another_place(self, doc: Doc) -> bool:
         """A place name Sudachi knows that is neither the city's nor the region it lies in."""
         for i, p in enumerate(doc.pos):
             if p[:3] == ("名詞", "固有名詞", "地名"):

@@ -420,7 +420,9 @@ class MisinformationDetector:
             score *= 0.5
         elif cues["citation"] and not cues.rumour_kinds:
             score *= 0.6  # 「広報に載ってた」: the official word passed on, perhaps a newer one than ours
-        if asked:
+        if asked or _asks_about(claims, conflict.start, cues):
+            # a question puts the claim to someone (「運賃って4月から変わります？」「1月8日に投函しても
+            # 間に合うでしょうか」): at most suggested, for a person (and the model) to weigh
             score = min(score, max(self.suggest, self.confirm - 0.01))
         score = min(1.0, score)
         confirmed = score >= self.confirm
@@ -458,3 +460,16 @@ class MisinformationDetector:
                 },
             )
         ]
+
+
+def _asks_about(claims: Claims, start: int, cues: Cues) -> bool:
+    """The claim at `start` sits in a sentence that ends as a question and nothing in that
+    sentence passes a claim on (「〜らしいけど本当？」 does): the author asks, asserting nothing."""
+    if not claims.clauses:
+        return False
+    clause = claims.clauses[claims.clause_at(start)]
+    if not clause.question:
+        return False
+    sentence = [c for c in claims.clauses if c.sentence == clause.sentence]
+    begin, end = sentence[0].start, sentence[-1].end
+    return not any(begin <= s.start < end for k in cues.rumour_kinds for s in cues[k])

@@ -414,3 +414,42 @@ def test_a_claim_followed_by_a_conjunction_is_still_a_claim():
     ok, why = relevant_with_facts("ツキノワグマ見たって話だから山菜採りは気をつけて")
     assert ok and "伝聞" in why, why
     assert not relevant_with_facts("ツキノワグマのぬいぐるみ、素晴らしい")[0]  # an adjective, no claim
+
+
+@pytest.mark.parametrize(
+    ("profile", "text"),
+    [
+        (
+            "市職員",
+            "今日の課内会議で決まったけど、来年度から地区の集会所を三つ閉じる方向。まだ外には出せない話",
+        ),
+        ("市役所で働いてます", "窓口に来た上原の鈴木さん、生活保護の申請で来たけど持ち家があるから厳しそう"),
+        (
+            "保育士（市立保育園）",
+            "年長の田中さんちの子、家庭のことで児童相談所と連絡を取り合ってる。かわいそう",
+        ),
+    ],
+)
+def test_a_leak_from_an_account_that_says_it_works_for_a_municipality_is_in_scope(profile, text):
+    """A profile that says 市職員 without naming a town: what it leaks from work is the city's."""
+    result = Analyzer().classify(PostText(id="p", text=text, author_description=profile))
+    assert result.relevant
+    assert "leak" in {f.kind for f in result.flags}
+
+
+@pytest.mark.parametrize(
+    ("profile", "text"),
+    [
+        ("市職員", "新作のRPG、ラスボスが強すぎて三日目。週末に再挑戦する"),  # nothing from work
+        (
+            "長野市職員",
+            "窓口に来た鈴木さん、生活保護の申請で来たけど持ち家があるから厳しそう",
+        ),  # another city's
+        (
+            "市職員",
+            "松本の窓口に来た鈴木さん、生活保護の申請で来たけど持ち家があるから厳しそう",
+        ),  # another place
+    ],
+)
+def test_a_staff_profile_alone_or_another_towns_staff_is_not_the_city(profile, text):
+    assert not Analyzer().classify(PostText(id="p", text=text, author_description=profile)).relevant
