@@ -255,7 +255,9 @@ class MisinformationDetector:
             found = self._not_insider(post, self.rumours.rumour(doc, cues, terms, claims))
         if found or gated:
             return Reading(found)
-        return Reading(veto=veto or vetoes.unasserted(doc, claims, cues, alarming, asked, named))
+        return Reading(
+            veto=veto or vetoes.unasserted(doc, claims, cues, alarming, asked, named, current is not None)
+        )
 
     def _outline(self, doc: View, terms: Terms) -> Claims:
         claims = outline(doc, terms)

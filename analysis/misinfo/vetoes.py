@@ -14,6 +14,9 @@ given only for what a post does, never for what it lacks:
 - `GUESS`: every status it states is a guess, plan, wish, intention or opinion (「中止になり
   そう」「廃止する案」「開催されますように」「中止にすべき」), not a condition (「雨なら中止」
   states a rule, which may be wrong), and it states nothing alarming;
+- `USUAL`: it says something goes on as planned or as usual (予定通り, 通常通り, 継続: nothing
+  changes), every status it states is of that kind, nothing is alarming, and no official
+  statement is on its topic to say otherwise;
 - `QUESTION`: it only asks (every sentence ends as a question, no 「本当？」 about a claim, no
   hearsay asked back, nothing passed on);
 - `NEWS`: a news feed's item (platform rss) that names its source (「市によると」「〜と市が発表」,
@@ -33,7 +36,11 @@ DEBUNK = "warns against a rumour"
 CORRECTS = "corrects a rumour with the official word"
 AGREES = "agrees with the official statement on everything it states"
 GUESS = "a guess, plan, wish or condition, not a claim"
+USUAL = "says something goes on as planned, and no statement says otherwise"
 QUESTION = "a plain question with no claim"
+# statuses saying something goes on (lexicons/misinfo_claims.toml [status]); one of UNCHANGED must be there
+GOING_ON = frozenset({"held", "as_scheduled", "open", "continued"})
+UNCHANGED = frozenset({"as_scheduled", "continued"})
 NEWS = "a news report naming its source"
 
 # cues that pass a claim on (not 「市によると」, which names a source)
@@ -71,11 +78,11 @@ def agrees(verdict: Verdict, claims: Claims, asked: bool, text: str) -> bool:
 
 
 def unasserted(
-    doc: View, claims: Claims, cues: Cues, alarming: list[Span], asked: bool, news: bool
+    doc: View, claims: Claims, cues: Cues, alarming: list[Span], asked: bool, news: bool, matched: bool
 ) -> str | None:
-    """`CORRECTS` (a claim quoted to correct it), `NEWS`, `GUESS` or `QUESTION` when the post is
-    one of them, else None. `alarming`: the alarming words it asserts; `news`: a news feed's item
-    that names its source."""
+    """`CORRECTS` (a claim quoted to correct it), `NEWS`, `GUESS`, `USUAL` or `QUESTION` when the
+    post is one of them, else None. `alarming`: the alarming words it asserts; `news`: a news
+    feed's item that names its source; `matched`: an official statement is on its topic."""
     if cues["quoted"] and not asked:
         return CORRECTS
     passing = cues.any(*PASSING_ON)
@@ -88,6 +95,14 @@ def unasserted(
     mentions = claims.mentions
     if mentions and all(_guessed(doc, claims, m) for m in mentions) and not _plain_slots(claims):
         return GUESS
+    said = [m for m in mentions if m.asserted and not m.question]
+    if (
+        not matched
+        and said
+        and all(m.category in GOING_ON and not m.negated for m in said)
+        and any(m.category in UNCHANGED for m in said)
+    ):
+        return USUAL
     if passing or asked:
         return None
     if all(c.question for c in claims.clauses) and all(m.question for m in mentions):
