@@ -422,9 +422,11 @@ class MisinformationDetector:
             score *= 0.5
         elif cues["citation"] and not cues.rumour_kinds:
             score *= 0.6  # 「広報に載ってた」: the official word passed on, perhaps a newer one than ours
-        if asked or _asks_about(claims, conflict.start, cues):
-            # a question puts the claim to someone (「運賃って4月から変わります？」「1月8日に投函しても
-            # 間に合うでしょうか」): at most suggested, for a person (and the model) to weigh
+        denied_unsaid = conflict.slot == "denied" and not cues.rumour_kinds
+        if asked or denied_unsaid or _asks_about(claims, conflict.start, cues):
+            # a question puts the claim to someone (「1月8日に投函しても間に合うでしょうか」), and words
+            # shared with what the statement denies (「茅野駅周辺は規制しません」) affirm it only when
+            # passed on (「全域に避難指示が出たらしい」): at most suggested, for a person and the model
             score = min(score, max(self.suggest, self.confirm - 0.01))
         score = min(1.0, score)
         confirmed = score >= self.confirm
