@@ -217,6 +217,8 @@ def _mentions(doc: View, clauses: list[Clause], matches: list[Match]) -> list[Me
         cat = vocab.category[m.entry.text]
         if cat != "required" and _attributive(toks, m.end):
             continue
+        if m.entry.text == "なくなる" and toks[m.start].pos[0] == "助動詞":
+            continue  # 「車が通れなくなる」「使えなくなる」: a verb's negation, not something abolished
         if m.entry.text == "なし":
             # 「予約なしで」「所得制限なし」 say what is not needed; 「フェアもなし」 at a clause end cancels
             if m.start and toks[m.start - 1].pos[0] == "名詞":
