@@ -180,7 +180,8 @@ def _shown(p: Path) -> str:
 
 
 def examples(source: Source, config: AnalysisConfig) -> list[Example]:
-    """Lemmas, labels and the rules' verdicts of every post that is labelled for some kind.
+    """Lemmas, labels and the rules' verdicts of every post that is labelled for some kind: the
+    kinds they report, those only suggested, and those they veto where they report none.
 
     A post labelled irrelevant is left out: its kind labels say there is nothing to report on
     it, not what its words are (「富士見町役場のクズども、仕事しろ」 is labelled not hostile, being
@@ -204,7 +205,11 @@ def examples(source: Source, config: AnalysisConfig) -> list[Example]:
         doc = analyse_text(f"{post.title}\n{post.text}" if post.title else post.text)  # as Analyzer does
         asked = result.relevant or labels.get("relevant") is True
         found = frozenset(f.kind for f in result.flags)
-        out.append(Example(doc.lemmas, by_kind, asked, found, [p[0] for p in doc.pos], source.name))
+        suggested = frozenset(f.kind for f in result.flags if not f.confirmed)
+        wanted = [k for k in KINDS if by_kind[k] is not None and k not in found]
+        vetoed = frozenset(analyzer.vetoes(post, doc, wanted) if asked and wanted else ())
+        pos = [p[0] for p in doc.pos]
+        out.append(Example(doc.lemmas, by_kind, asked, found, pos, source.name, suggested, vetoed))
     return out
 
 
@@ -306,5 +311,11 @@ def summary(data: dict[str, Any]) -> str:
             )
         for name, rate in cv.get("false_alarms", {}).items():
             line += f"; flags {rate:.1%} of the negatives of {name}"
+        if cv.get("support") is not None:
+            b, u = cv["rules_and_model"], cv["rules_and_model_unsupported"]
+            line += (
+                f"; a suggested rule finding needs the model's {cv['support']:.2f}: rules+model P "
+                f"{b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f} (without: F1 {u['f1']:.3f})"
+            )
         lines.append(line + (f"  ({cv['note']})" if cv.get("note") else ""))
     return "\n".join(lines)

@@ -20,7 +20,9 @@ different shuffles (fixed seeds; one split's threshold moved by ±0.04 with the 
 one does not), each fold fitted the same way: per kind, the threshold (0.50–0.99) where the
 model's own out-of-fold F1 is best while its own precision stays ≥ `MIN_PRECISION`. The model
 is counted only on posts it would be asked about: relevance accepted them, or their label says
-they are relevant (posts from the city's own sources often never name the city). For a source
+they are relevant (posts from the city's own sources often never name the city), and not on posts
+the rules veto for that kind (`Example.vetoed`: a warning against a rumour, a guess, a repeat of
+the statement; the engine drops the model's finding there, see `analysis.misinfo.vetoes`). For a source
 of general sentences (japanese-toxic-dataset's, `watch`) the share of its negatives the model
 flags at the threshold is recorded too: the false alarms to expect on chatter from outside the
 corpus's world. It is reported, not a constraint: the product's bar (3%) is tested on the
@@ -31,6 +33,12 @@ positives (F1 ≈ 0.99 here, 0.5–0.9 on posts written by people who never saw 
 every model alert beside them looks like a false alarm and that criterion would always say
 "0.99"; what the model raises by itself, on posts it did not learn from, is the honest measure.
 The rules-OR-model metrics are written to the file as well.
+
+For a kind whose rules say "suggested" or "confirmed" (`SUPPORTED`: misinformation), the model's
+support a suggested rule finding needs is chosen next, on the same out-of-fold probabilities:
+the value in `SUPPORT_GRID` where rules and model together score best (`_support`). Here the
+rules' own corpus bias matters less, since the choice only removes rule findings: it was checked
+against rules that had not seen the posts (README, "The learned second opinion").
 
 A threshold may also be given (`fixed`, `kikimimi train --threshold KIND=VALUE|off`): a kind
 the corpus cannot vouch for. Its metrics at that threshold are still recorded. Settings can
@@ -55,9 +63,12 @@ C = 16.0
 MIN_DF = 2
 PRUNE = 0.3
 DIGITS = 6
-MIN_PRECISION = 0.9
+MIN_PRECISION = 0.85
 GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(50))  # 0.50 … 0.99
+SUPPORT_GRID = tuple(round(0.05 * i, 2) for i in range(11))  # 0 (no support needed) … 0.5
 TONE_BLIND = ("hostility",)  # heads that may not weigh particles, auxiliaries and punctuation alone
+# kinds whose rules say "suggested" or "confirmed": a suggested finding may need the model's support
+SUPPORTED = ("misinformation",)
 TONE_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
 
 
@@ -69,6 +80,8 @@ class Example:
     rules: frozenset[str]  # kinds the rules reported
     pos: Sequence[str] = ()  # each word's part of speech (its first level), for TONE_BLIND
     source: str = ""  # the Source it came from
+    suggested: frozenset[str] = frozenset()  # kinds the rules reported only as suggested (not confirmed)
+    vetoed: frozenset[str] = frozenset()  # kinds the rules say it certainly is not (`Analyzer.vetoes`)
 
 
 @dataclass
@@ -227,7 +240,7 @@ def choose_threshold(
     watched = {name: ps for name, ps in watched.items() if ps}
 
     def at(t: float) -> tuple[dict[str, float], dict[str, float]]:
-        model = [e.relevant and p >= t for e, p in scored]
+        model = [e.relevant and p >= t and kind not in e.vetoed for e, p in scored]
         return _prf(model, truth), _prf([r or m for r, m in zip(rules, model, strict=True)], truth)
 
     table = {t: at(t) for t in GRID}
@@ -247,11 +260,39 @@ def choose_threshold(
     at_t = threshold if threshold is not None else best
     if watched:
         cv["false_alarms"] = {n: round(sum(p >= at_t for p in ps) / len(ps), 4) for n, ps in watched.items()}
+    if kind in SUPPORTED and threshold is not None:
+        cv |= _support(scored, truth, kind, threshold)
     return cv | {
         "threshold": threshold,
         "model": model,
         "rules_or_model": either,
         "model_precision_at_0.9": table[0.9][0]["precision"],
+    }
+
+
+def _support(
+    scored: Sequence[tuple[Example, float]], truth: list[bool], kind: str, t: float
+) -> dict[str, Any]:
+    """The support a rule's suggested finding needs (`learned.Head.support`): where the F1 of the
+    rules and the model together is best, each rule finding that is only suggested standing when
+    the model's out-of-fold probability reaches it, confirmed ones always, the model alone at `t`
+    where no rule reported the kind and none vetoes it. Ties go to the lower support."""
+
+    def together(s: float) -> dict[str, float]:
+        pred = [
+            (kind not in e.suggested or p >= s)
+            if kind in e.rules
+            else e.relevant and p >= t and kind not in e.vetoed
+            for e, p in scored
+        ]
+        return _prf(pred, truth)
+
+    table = {s: together(s) for s in SUPPORT_GRID}
+    best = max(SUPPORT_GRID, key=lambda s: (table[s]["f1"], -s))
+    return {
+        "support": best or None,
+        "rules_and_model": table[best],
+        "rules_and_model_unsupported": table[0.0],
     }
 
 
@@ -263,7 +304,12 @@ def export(fitted: Fitted, cv: dict[str, dict[str, Any]], meta: dict[str, Any]) 
     for feature, j in sorted(fitted.vectorizer.vocabulary_.items()):
         table[feature] = [float(idf[j]), *(float(fitted.heads[k].coef_[0][j]) for k in kinds)]
     heads = {
-        k: {"bias": float(fitted.heads[k].intercept_[0]), "threshold": cv[k]["threshold"], "cv": cv[k]}
+        k: {
+            "bias": float(fitted.heads[k].intercept_[0]),
+            "threshold": cv[k]["threshold"],
+            **({"support": cv[k]["support"]} if cv[k].get("support") is not None else {}),
+            "cv": cv[k],
+        }
         for k in kinds
     }
     digest = hashlib.sha256(json.dumps([table, heads], sort_keys=True).encode()).hexdigest()[:10]
