@@ -111,14 +111,18 @@ class LinearModel:
 
     def contributions(self, lemmas: Sequence[str], kind: str) -> list[tuple[str, float]]:
         """Features that raised `kind`'s score, largest first: (feature, its share of the score)."""
+        out = self.shares(lemmas, kind).items()
+        return sorted((c for c in out if c[1] > 0), key=lambda c: (-c[1], c[0]))
+
+    def shares(self, lemmas: Sequence[str], kind: str) -> dict[str, float]:
+        """Every feature's share of `kind`'s score (before the bias and the sigmoid), either sign."""
         w = self.weights[self.kinds.index(kind)]
         counts = Counter(f for f in chain(lemmas, map(" ".join, pairwise(lemmas))) if f in self.index)
         tfs = {f: 1.0 + math.log(c) if c > 1 else 1.0 for f, c in counts.items()}
         norm = math.sqrt(sum(tf * tf * self.idf_squared[self.index[f]] for f, tf in tfs.items()))
         if not norm:
-            return []
-        out = [(f, tf * w[self.index[f]] / norm) for f, tf in tfs.items()]
-        return sorted((c for c in out if c[1] > 0), key=lambda c: (-c[1], c[0]))
+            return {}
+        return {f: tf * w[self.index[f]] / norm for f, tf in tfs.items()}
 
 
 def _sigmoid(z: float) -> float:

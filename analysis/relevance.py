@@ -248,6 +248,8 @@ def _judge_latin(term: str, text: str, lex: Context) -> str:
     if re.search(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", text, re.I):
         return f"「{term}」を含む"
     base = term.split()[0]
+    if base != term and re.search(rf"(?<![A-Za-z]){re.escape(base)}\s?市", text, re.I):
+        return f"「{base}市」を含む"  # Chino市, chino 市役所 (spelled out to dodge a filter)
     if base != term and re.search(rf"(?<![A-Za-z]){re.escape(base)}(?![A-Za-z])", text, re.I):
         if lex.latin_ours.search(text):
             return f"「{base}」と長野の地名を含む"

@@ -26,6 +26,9 @@ _INVISIBLE = re.compile(
 # kana stretched for effect (ええええ), dots, emoji; ーー… becomes one ー. Digits and letters are never cut.
 _RUN_KEEP = 2
 _RUNS = re.compile("([ぁ-ゖァ-ヺwW!?~〜・.…、。草笑\U0001f300-\U0001faff\u2600-\u27bf])\\1{2,}|(ー)ー+")
+# Letters spaced out one by one to slip past filters (「ち の 市 役 所」「k o r o s u」): four or
+# more single letters or kana, each followed by one space, are joined. Digits are never joined.
+_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
 # Characters that merge with the one before under NFKC (combining marks, half-width ﾞﾟ,
 # Hangul vowel/final jamo): their presence means positions may move.
 _MERGING = re.compile("[\u0300-\u036f\u3099\u309a\uff9e\uff9f\u1160-\u11ff]")
@@ -49,7 +52,7 @@ def _resizing() -> frozenset[str]:
 
 
 def normalize_with_map(raw: str) -> tuple[str, Offsets | None]:
-    """NFKC, invisible characters removed, runs of marks cut to two.
+    """NFKC, invisible characters removed, runs of marks cut to two, spaced-out letters joined.
 
     Offsets are None when every character of the result sits at the same position as the
     raw character it came from (the usual case: ！→!, ｶ→カ keep their places).
@@ -61,7 +64,7 @@ def normalize_with_map(raw: str) -> tuple[str, Offsets | None]:
         text = unicodedata.normalize("NFKC", raw)
         if len(text) != len(raw) or _MERGING.search(raw):
             text, offsets = _nfkc_mapped(raw)
-    for pattern, replace in ((_INVISIBLE, _drop), (_RUNS, _cut_run)):
+    for pattern, replace in ((_INVISIBLE, _drop), (_RUNS, _cut_run), (_SPACED, _join)):
         if pattern.search(text) is None:
             continue
         new, moved = _rebuild(text, pattern.finditer(text), replace)
@@ -75,6 +78,10 @@ def normalize(text: str) -> str:
 
 def _drop(m: re.Match[str]) -> str:
     return ""
+
+
+def _join(m: re.Match[str]) -> str:
+    return m.group().replace(" ", "")
 
 
 def _cut_run(m: re.Match[str]) -> str:

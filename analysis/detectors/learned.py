@@ -41,6 +41,7 @@ from analysis.factbase import FactIndex, topic_terms
 from analysis.learned import LinearModel, load_model
 from analysis.misinfo.view import View
 from analysis.text import Doc
+from analysis.textnorm import normalize
 from analysis.types import Evidence, Fact, Finding, PostText
 
 SOURCE = "model"
@@ -48,6 +49,8 @@ MAX_EVIDENCE = 5
 QUOTED = 3  # words quoted in the reason
 # parts of speech that never stand as evidence on their own
 _NOT_CONTENT = frozenset({"補助記号", "空白", "助詞", "助動詞"})
+# particles and endings that join a target word into a feature without saying anything of it
+_GLUE = frozenset("に で は が を の へ と も や から まで より た だ です ます さん 様 。 、 ! ?".split())
 _EDGE = frozenset({"補助記号", "空白", "助詞"})  # trimmed from a span's ends (聞いた keeps its た)
 WORDING = Path(__file__).resolve().parent.parent / "lexicons" / "learned.toml"
 
@@ -70,6 +73,24 @@ def _wording() -> tuple[dict[str, Wording], dict[str, str]]:
         if "critical" in (w.severity, w.severity_high):
             raise ValueError(f"{WORDING} [{kind}]: the model alone never raises a critical alert")
     return wording, text
+
+
+def _target_words(config) -> frozenset[str]:
+    """Whom hostility is aimed at (the city, its offices, staff, mayor, accounts) as lemmas, with the
+    city's names and the particles and endings that glue them into features (市役所 に, 茅野 市役所)."""
+    from analysis.detectors.hostility_lexicon import DIR
+
+    aimed = {"city", "office", "staff", "mayor", "account"}
+    words = set(_GLUE)
+    for line in (DIR / "targets.txt").read_text("utf-8").splitlines():
+        word, _, tag = line.partition("@")
+        if word.strip() and not line.lstrip().startswith("#") and tag.strip() in aimed:
+            words.add(normalize(word.strip()))
+    words |= {normalize(a) for a in (config.city_name, *config.aliases) if a and not a.isascii()}
+    words |= {
+        normalize(a).removesuffix("市") for a in (config.city_name, *config.aliases) if a and not a.isascii()
+    }
+    return frozenset(w for w in words if w)
 
 
 def is_model(finding: Finding) -> bool:
@@ -101,6 +122,7 @@ class LearnedDetector:
                 if h.support is not None:
                     self.supports[h.kind] = h.support
         self.wording, self.text = _wording()
+        self.targets = _target_words(config) if "hostility" in self.thresholds else frozenset()
         if statements is None and context.facts and "misinformation" in self.thresholds:
             city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
             statements = FactIndex(context.facts, city_words)
@@ -169,9 +191,28 @@ class LearnedDetector:
                 continue
             out.append(r)
         for kind, m in model.items():
-            if kind not in ruled and self.raises(m) and self._explain(m, post, doc):
+            if (
+                kind not in ruled
+                and self.raises(m)
+                and not self._named_only(m, doc)
+                and self._explain(m, post, doc)
+            ):
                 out.append(m)
         return out
+
+    def _named_only(self, finding: Finding, doc: Doc) -> bool:
+        """A hostility score that only naming whom it would be aimed at raised: the features made
+        of target words (市役所, 市長, 職員, 茅野: lexicons/hostility/targets.txt and the city's
+        names) and particles raise it, and the rest of the post's words together do not. Hostile
+        posts name their target and civil ones often do not, so the model learned that
+        「茅野市役所に行った」 looks hostile (0.73); naming the city hall is not aggression."""
+        if finding.kind != "hostility" or self.model is None:
+            return False
+        rest = 0.0
+        for feature, share in self.model.shares(doc.lemmas, "hostility").items():
+            if not all(w in self.targets for w in feature.split(" ")):
+                rest += share
+        return rest <= 0.0
 
     def _explain(self, finding: Finding, post: PostText, doc: Doc) -> bool:
         """The words that raised the score, the honest reason, and for misinformation the statement.

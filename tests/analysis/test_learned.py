@@ -347,3 +347,16 @@ def test_train_and_settings_errors_name_what_to_fix(tmp_path):
         [*cli, "--settings", str(settings), "classify"], input="", capture_output=True, text=True
     )
     assert r.returncode == 2 and "model_path" in r.stderr and "kikimimi train" in r.stderr
+
+
+def test_naming_the_city_hall_is_not_aggression(tmp_path):
+    """A hostility score raised only by whom it would be aimed at (市役所, 茅野) raises no alert;
+    the same target with a word of the model's own does."""
+    path = _hand_model(tmp_path, {"市役所": {"hostility": 6.0}, WORD: {"hostility": 6.0}})
+    analyzer = Analyzer(AnalysisConfig(model_path=str(path)))
+    model = load_model(path)
+    post = PostText(id="h", text="茅野市役所に行った")
+    assert model.probabilities(analyse_text(post.text).lemmas)["hostility"] > 0.9
+    assert analyzer.classify(post).flags == []
+    [f] = analyzer.classify(PostText(id="w", text=f"茅野市役所は{WORD}")).flags
+    assert f.kind == "hostility"

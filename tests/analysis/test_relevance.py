@@ -87,6 +87,12 @@ def test_chino_with_nagano_is_the_city():
     assert relevant("Chino, Nagano: the town of the Jomon Venus")
 
 
+@pytest.mark.parametrize("text", ["Chino市役所に行った", "c h i n o 市 の 職 員"])
+def test_chino_written_with_shi_is_the_city_even_spaced_out(text):
+    assert relevant(text)
+    assert not relevant("Chino Hills市の話")  # California, whatever follows
+
+
 @pytest.mark.parametrize(
     "text", ["蓼科高原でキャンプ", "白樺湖の花火大会", "奥蓼科の温泉", "ビーナスラインをドライブ"]
 )

@@ -154,3 +154,22 @@ def test_kana_fold_lets_katakana_and_hiragana_spellings_meet():
     from analysis.text import kana_fold
 
     assert kana_fold("バカ") == kana_fold("ばか") == "ばか"
+
+
+@pytest.mark.parametrize(
+    ("raw", "joined"),
+    [
+        ("ち の 市 役 所 の バ カ ど も", "ちの市役所のバカども"),
+        ("k o r o s u 茅野市役所", "korosu 茅野市役所"),
+        ("ｃ ｈ ｉ ｎ ｏ 市", "chino市"),
+    ],
+)
+def test_letters_spaced_out_to_dodge_a_filter_are_joined(raw, joined):
+    text, offsets = normalize_with_map(raw)
+    assert text == joined
+    assert offsets is not None and offsets[0][0] == 0  # evidence maps back to the spaced-out raw text
+
+
+@pytest.mark.parametrize("raw", ["I am a b c", "1 2 3 4 5 6", "茅野 市 役所 へ", "A B C"])
+def test_ordinary_spacing_and_spaced_digits_stay(raw):
+    assert normalize(raw) == raw
