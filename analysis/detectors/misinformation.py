@@ -203,6 +203,8 @@ class MisinformationDetector:
         to report", not why."""
         if not text.lemmas:
             return {}
+        if post.author_description and staff_profile(post.author_description, self.names):
+            return {self.kind: vetoes.INSIDER}  # as `_not_insider`: the leak check's, not a rumour
         reading = self._read(post, text, gated=False)
         return {self.kind: reading.veto} if reading.veto and not reading.findings else {}
 

@@ -17,6 +17,8 @@ given only for what a post does, never for what it lacks:
 - `USUAL`: it says something goes on as planned or as usual (予定通り, 通常通り, 継続: nothing
   changes), every status it states is of that kind, nothing is alarming, and no official
   statement is on its topic to say otherwise;
+- `INSIDER`: its author's profile says they work for the city: plans and figures not yet
+  announced differ from the statement in force, and are the leak check's to judge;
 - `QUESTION`: it only asks (every sentence ends as a question, no 「本当？」 about a claim, no
   hearsay asked back, nothing passed on);
 - `NEWS`: a news feed's item (platform rss) that names its source (「市によると」「〜と市が発表」,
@@ -37,6 +39,7 @@ CORRECTS = "corrects a rumour with the official word"
 AGREES = "agrees with the official statement on everything it states"
 GUESS = "a guess, plan, wish or condition, not a claim"
 USUAL = "says something goes on as planned, and no statement says otherwise"
+INSIDER = "a city employee telling what they know from inside: for the leak check"
 QUESTION = "a plain question with no claim"
 # statuses saying something goes on (lexicons/misinfo_claims.toml [status]); one of UNCHANGED must be there
 GOING_ON = frozenset({"held", "as_scheduled", "open", "continued"})
