@@ -53,8 +53,8 @@ class Head:
     bias: float
     threshold: float | None  # chosen at training time (None: off); settings may override it
     cv: dict[str, Any] = field(default_factory=dict, compare=False)
-    # a rule's finding of this kind that is only suggested (not `confirmed`) stands only when the
-    # model's probability reaches this (None: it always stands); chosen at training time
+    # a rule's finding of this kind stands only when the model's probability reaches this
+    # (None: it always stands); chosen at training time
     support: float | None = None
 
 

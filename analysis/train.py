@@ -314,7 +314,7 @@ def summary(data: dict[str, Any]) -> str:
         if cv.get("support") is not None:
             b, u = cv["rules_and_model"], cv["rules_and_model_unsupported"]
             line += (
-                f"; a suggested rule finding needs the model's {cv['support']:.2f}: rules+model P "
+                f"; a rule finding needs the model's {cv['support']:.2f}: rules+model P "
                 f"{b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f} (without: F1 {u['f1']:.3f})"
             )
         lines.append(line + (f"  ({cv['note']})" if cv.get("note") else ""))

@@ -35,7 +35,7 @@ every model alert beside them looks like a false alarm and that criterion would 
 The rules-OR-model metrics are written to the file as well.
 
 For a kind whose rules say "suggested" or "confirmed" (`SUPPORTED`: misinformation), the model's
-support a suggested rule finding needs is chosen next, on the same out-of-fold probabilities:
+support a rule finding needs is chosen next, on the same out-of-fold probabilities:
 the value in `SUPPORT_GRID` where rules and model together score best (`_support`). Here the
 rules' own corpus bias matters less, since the choice only removes rule findings: it was checked
 against rules that had not seen the posts (README, "The learned second opinion").
@@ -70,7 +70,7 @@ GRID = tuple(round(0.5 + 0.01 * i, 2) for i in range(50))  # 0.50 … 0.99
 # dropped a hearsay question the tests expect to be checked)
 SUPPORT_GRID = (0.0, 0.05, 0.1)
 TONE_BLIND = ("hostility",)  # heads that may not weigh particles, auxiliaries and punctuation alone
-# kinds whose rules say "suggested" or "confirmed": a suggested finding may need the model's support
+# kinds whose rules say "suggested" or "confirmed": their findings may need the model's support
 SUPPORTED = ("misinformation",)
 TONE_POS = frozenset({"助詞", "助動詞", "補助記号", "空白"})
 
@@ -276,17 +276,14 @@ def choose_threshold(
 def _support(
     scored: Sequence[tuple[Example, float]], truth: list[bool], kind: str, t: float
 ) -> dict[str, Any]:
-    """The support a rule's suggested finding needs (`learned.Head.support`): where the F1 of the
-    rules and the model together is best, each rule finding that is only suggested standing when
-    the model's out-of-fold probability reaches it, confirmed ones always, the model alone at `t`
-    where no rule reported the kind and none vetoes it. Ties go to the lower support."""
+    """The support a rule's finding needs (`learned.Head.support`): where the F1 of the rules and
+    the model together is best, each rule finding standing when the model's out-of-fold
+    probability reaches it, the model alone at `t` where no rule reported the kind and none
+    vetoes it. Ties go to the lower support."""
 
     def together(s: float) -> dict[str, float]:
         pred = [
-            (kind not in e.suggested or p >= s)
-            if kind in e.rules
-            else e.relevant and p >= t and kind not in e.vetoed
-            for e, p in scored
+            p >= s if kind in e.rules else e.relevant and p >= t and kind not in e.vetoed for e, p in scored
         ]
         return _prf(pred, truth)
 

@@ -112,7 +112,7 @@ class LearnedDetector:
         }
         # a kind's threshold: the settings', else the model file's; a kind with neither is off
         self.thresholds: dict[str, float] = {}
-        # the probability a rule's suggested finding of a kind needs to stand (the model file's)
+        # the probability a rule's finding of a kind needs to stand (the model file's)
         self.supports: dict[str, float] = {}
         for h in self.model.heads if self.model else ():
             t = overrides.get(h.kind)
@@ -170,10 +170,11 @@ class LearnedDetector:
     def merge(self, found: list[Finding], post: PostText, doc: Doc) -> list[Finding]:
         """The rules' findings, plus each model finding of a kind no rule proposed (with its reason
         and evidence written now); a rule finding of the model's kind keeps the model's probability
-        in its details instead. A rule finding that is only suggested (not `confirmed`) of a kind
-        with a support threshold stands only when the model's probability reaches it: a weak match
-        the model reads as unlike misinformation is dropped. Called before the rules' thresholds: a
-        kind the rules saw and scored low stays theirs to decide."""
+        in its details instead. A rule finding of a kind with a support threshold stands only when
+        the model's probability reaches it: a match the model reads as nothing like misinformation
+        is dropped, confirmed or not (on blind sets d and e every confirmed contradiction the model
+        gave under 0.1 was a false alarm: a correct repeat misread, 「通れなくなる」, a question).
+        Called before the rules' thresholds: a kind the rules saw and scored low stays theirs."""
         model = {f.kind: f for f in found if is_model(f)}
         if not model and not self.supports:
             return found
@@ -187,7 +188,7 @@ class LearnedDetector:
             if m is not None:
                 r.details["model_probability"] = m.details["probability"]
             support = self.supports.get(r.kind)
-            if support is not None and not r.confirmed and (m is None or m.details["probability"] < support):
+            if support is not None and (m is None or m.details["probability"] < support):
                 continue
             out.append(r)
         for kind, m in model.items():

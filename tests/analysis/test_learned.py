@@ -360,3 +360,20 @@ def test_naming_the_city_hall_is_not_aggression(tmp_path):
     assert analyzer.classify(post).flags == []
     [f] = analyzer.classify(PostText(id="w", text=f"茅野市役所は{WORD}")).flags
     assert f.kind == "hostility"
+
+
+def test_a_rule_finding_the_model_reads_as_nothing_like_misinformation_is_dropped(tmp_path):
+    """With a support in the model file, a rule's misinformation finding, confirmed or not, stands
+    only where the model's probability reaches it."""
+    path = _hand_model(tmp_path, {WORD: {"misinformation": 6.0}}, threshold=0.99)
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    data["heads"]["misinformation"]["support"] = 0.3
+    path.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False).encode()))
+    text = "茅野市の納涼花火大会、中止になったらしい"
+    bare = Analyzer(AnalysisConfig(model_enabled=False), FACTS).classify(PostText(id="r", text=text))
+    [rule] = [f for f in bare.flags if f.kind == "misinformation"]
+    assert rule.confirmed  # the rules alone confirm it
+    analyzer = Analyzer(AnalysisConfig(model_path=str(path)), FACTS)
+    assert analyzer.classify(PostText(id="r", text=text)).flags == []  # the model gives it 0.12
+    [f] = analyzer.classify(PostText(id="s", text=f"{text}。{WORD}")).flags
+    assert f.kind == "misinformation" and f.confirmed and f.details["model_probability"] >= 0.3
