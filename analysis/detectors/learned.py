@@ -122,6 +122,10 @@ class LearnedDetector:
                 if h.support is not None:
                     self.supports[h.kind] = h.support
         self.wording, self.text = _wording()
+        # the rules' own thresholds where a finding below them is a hint the model may overrule: a
+        # leak rule's low score means too little evidence; a hostility rule's low score is a
+        # judgement (an insult aimed at a tourist), and a misinformation rule's says the claim was weighed
+        self.rule_thresholds = {"leak": config.leak_threshold}
         self.targets = _target_words(config) if "hostility" in self.thresholds else frozenset()
         if statements is None and context.facts and "misinformation" in self.thresholds:
             city_words = {config.city_name, *config.aliases, config.city_name.removesuffix("市")}
@@ -174,7 +178,9 @@ class LearnedDetector:
         the model's probability reaches it: a match the model reads as nothing like misinformation
         is dropped, confirmed or not (on blind sets d and e every confirmed contradiction the model
         gave under 0.1 was a false alarm: a correct repeat misread, 「通れなくなる」, a question).
-        Called before the rules' thresholds: a kind the rules saw and scored low stays theirs."""
+        Called before the rules' thresholds: a leak rule's finding below its threshold (a hint,
+        「ここだけの話」 scored 0.25 with no secret the rules know) gives way to the model's finding
+        when the model reaches its own threshold; otherwise the kind stays the rules' to decide."""
         model = {f.kind: f for f in found if is_model(f)}
         if not model and not self.supports:
             return found
@@ -183,8 +189,10 @@ class LearnedDetector:
         for r in found:
             if is_model(r):
                 continue
-            ruled.add(r.kind)
             m = model.get(r.kind)
+            if m is not None and r.score < self.rule_thresholds.get(r.kind, 0.0) and self.raises(m):
+                continue  # a hint below the rules' threshold, and the model is sure: the model's finding
+            ruled.add(r.kind)
             if m is not None:
                 r.details["model_probability"] = m.details["probability"]
             support = self.supports.get(r.kind)

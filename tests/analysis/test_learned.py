@@ -377,3 +377,19 @@ def test_a_rule_finding_the_model_reads_as_nothing_like_misinformation_is_droppe
     assert analyzer.classify(PostText(id="r", text=text)).flags == []  # the model gives it 0.12
     [f] = analyzer.classify(PostText(id="s", text=f"{text}。{WORD}")).flags
     assert f.kind == "misinformation" and f.confirmed and f.details["model_probability"] >= 0.3
+
+
+def test_a_leak_hint_below_the_rules_threshold_gives_way_to_a_sure_model(tmp_path):
+    """「まだ内緒だけど」 alone is a hint the leak rules score low; where the model reaches its own
+    threshold its finding stands instead, and where it does not, nothing is raised."""
+    text = "まだ内緒だけど茅野市の新しい事業が始まる"
+    hint = Analyzer(AnalysisConfig(model_enabled=False, leak_threshold=0.0)).classify(
+        PostText(id="h", text=text)
+    )
+    [rule] = [f for f in hint.flags if f.kind == "leak"]
+    assert rule.score < AnalysisConfig().leak_threshold
+    unsure = _hand_model(tmp_path, {WORD: {"leak": 6.0}}, name="unsure")
+    assert Analyzer(AnalysisConfig(model_path=str(unsure))).classify(PostText(id="u", text=text)).flags == []
+    sure = _hand_model(tmp_path, {"内緒": {"leak": 6.0}}, name="sure")
+    [f] = Analyzer(AnalysisConfig(model_path=str(sure))).classify(PostText(id="s", text=text)).flags
+    assert f.kind == "leak" and f.details["source"] == "model" and "内緒" in [e.text for e in f.evidence]
