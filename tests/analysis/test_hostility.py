@@ -343,6 +343,7 @@ def test_accessibility_requests_and_family_talk_are_not_ridicule(text):
         "窓口の担当、顔も名前も把握してるんで",
         "帰り道、気をつけろよ",
         "この件でどうなるか分かってるよな",
+        "税務課の田中さん、毎日19時ごろ歩いて帰宅してますよね。気をつけてね",  # watched: the routine told back
     ],
 )
 def test_veiled_threats_are_threats(text):
@@ -357,6 +358,7 @@ def test_veiled_threats_are_threats(text):
         "帰り道は路面が凍結しています。職員の皆さんもお気をつけて",
         "値上げするなら、こちらにも考えがあります。選挙で意思を示します",
         "大雨のときは早めに避難したほうがいいよ",
+        "毎朝通勤で茅野駅使ってるけど、最近混んでるよね",
     ],
 )
 def test_advice_and_votes_are_not_threats(text):
