@@ -135,8 +135,10 @@ def test_staff_telling_inside_plans_are_left_to_the_leak_check():
 
 
 def test_a_claim_in_one_sentence_of_a_post_mostly_about_something_else_is_still_checked():
+    """The rules' reading (the model, which may overrule a weak match, is off here)."""
     text = "循環バス、子どもも無料になったんだって？ほんと茅野市役所の連中は何考えてんだか、毎日毎日バス待ちで寒いし最悪"
-    f = misinfo(P2, text, "2027-02-20T08:00:00+09:00")
+    rules = Analyzer(AnalysisConfig(model_enabled=False), _facts("misinfo_probe2_facts.jsonl"))
+    f = misinfo(rules, text, "2027-02-20T08:00:00+09:00")
     assert f is not None and f.fact_id == "p2-junkan-bus-2027"
 
 
