@@ -94,7 +94,15 @@ def test_chino_written_with_shi_is_the_city_even_spaced_out(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["蓼科高原でキャンプ", "白樺湖の花火大会", "奥蓼科の温泉", "ビーナスラインをドライブ"]
+    "text",
+    [
+        "蓼科高原でキャンプ",
+        "白樺湖の花火大会",
+        "奥蓼科の温泉",
+        "ビーナスラインをドライブ",
+        "のらざあの予約、朝いちで埋まってた",  # the city's on-demand bus
+        "青柳駅のあたり、朝は霧で何も見えない",
+    ],
 )
 def test_places_in_the_city_are_relevant(text):
     assert relevant(text)
