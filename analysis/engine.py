@@ -21,8 +21,8 @@ from analysis.types import AnalysisConfig, Fact, Finding, PostText, Result
 # a prefilter's usual chance of saying True, highest first, until the order learned from the posts
 # takes over (a speed hint only: any order gives the same results); detectors not named here last
 _PREFILTER_ORDER = {"misinformation": 0, "hostility": 1, "leak": 2}
-_REORDER_EVERY = 256
-STAFF_LEAK = "職員を名乗るアカウントが職務上の情報を書いている"  # posts between re-orderings of the prefilters by how often each said True
+_REORDER_EVERY = 256  # posts between re-orderings of the prefilters by how often each said True
+STAFF_LEAK = "職員を名乗るアカウントが職務上の情報を書いている"  # relevance reason: see `_judge`
 
 
 class Analyzer:
@@ -100,15 +100,19 @@ class Analyzer:
 
     def _judge(self, post: PostText, doc: Doc) -> Result:
         relevant, why = self.relevance.judge(post, doc)
+        leaked: list[Finding] | None = None  # the leak detector's findings, when relevance needed them
         if not relevant and self._leak is not None and self.relevance.staff_account(post, doc):
             # a municipal employee's account naming no other town: a leak it posts is this city's
-            if any(f.score >= self.threshold("leak") for f in self._leak.detect(post, doc, self.context)):
+            leaked = self._leak.detect(post, doc, self.context)
+            if any(f.score >= self.threshold("leak") for f in leaked):
                 relevant, why = True, STAFF_LEAK
         if not relevant:
             return Result(id=post.id, relevant=False, relevance_reason=why)
         found: list[Finding] = []
         for d, run in zip(self.detectors, self._to_run(doc), strict=True):
-            if run:
+            if d is self._leak and leaked is not None:
+                found += leaked  # already read for relevance
+            elif run:
                 found += d.detect(post, doc, self.context)
         if self._second_opinion is not None:  # a model finding only where no rule proposed its kind
             found = self._second_opinion.merge(self._not_vetoed(found, post, doc), post, doc)

@@ -76,21 +76,15 @@ def _wording() -> tuple[dict[str, Wording], dict[str, str]]:
 
 
 def _target_words(config) -> frozenset[str]:
-    """Whom hostility is aimed at (the city, its offices, staff, mayor, accounts) as lemmas, with the
-    city's names and the particles and endings that glue them into features (市役所 に, 茅野 市役所)."""
-    from analysis.detectors.hostility_lexicon import DIR
+    """Whom hostility is aimed at (the city, its offices, staff, mayor, accounts: the hostility
+    lexicon's targets) with the city's names and the particles and endings that glue them into
+    features (市役所 に, 茅野 市役所)."""
+    from analysis.detectors import hostility_lexicon
 
     aimed = {"city", "office", "staff", "mayor", "account"}
-    words = set(_GLUE)
-    for line in (DIR / "targets.txt").read_text("utf-8").splitlines():
-        word, _, tag = line.partition("@")
-        if word.strip() and not line.lstrip().startswith("#") and tag.strip() in aimed:
-            words.add(normalize(word.strip()))
-    words |= {normalize(a) for a in (config.city_name, *config.aliases) if a and not a.isascii()}
-    words |= {
-        normalize(a).removesuffix("市") for a in (config.city_name, *config.aliases) if a and not a.isascii()
-    }
-    return frozenset(w for w in words if w)
+    targets = {w for w, tag in hostility_lexicon.load().targets.items() if tag in aimed}
+    names = {normalize(a) for a in (config.city_name, *config.aliases) if a and not a.isascii()}
+    return frozenset(_GLUE | targets | names | {n.removesuffix("市") for n in names}) - {""}
 
 
 def is_model(finding: Finding) -> bool:
